@@ -1,0 +1,218 @@
+//! Per-axis band energies of a 1-D Laplacian pyramid (kernel [1,4,6,4,1]/16, reflect-101,
+//! decimation by 2 along the axis only).
+
+use super::derivatives::reflect101;
+use super::plane::LumaPlane;
+
+/// Number of pyramid bands; band 0 is the finest (0.25..0.5 cycles per pixel).
+pub const BANDS: usize = 5;
+
+/// Shortest line, in pixels, that yields all bands with at least 4 samples in the last one.
+pub const MIN_LINE: usize = 4 << (BANDS - 1);
+
+const KERNEL: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
+
+/// Mean squared band value per band, in 8-bit units squared.
+pub type Energies = [f64; BANDS];
+
+/// Line memory reused across frames.
+#[derive(Debug, Default)]
+pub struct BandScratch {
+    level: Vec<f32>,
+    blurred: Vec<f32>,
+    columns: Vec<f32>,
+}
+
+/// Filters `src` with the pyramid kernel (reflect-101) into `out`.
+fn blur_line(src: &[f32], out: &mut Vec<f32>) {
+    let n = src.len();
+    out.clear();
+    let edge = |i: usize| -> f32 {
+        KERNEL
+            .iter()
+            .enumerate()
+            .map(|(t, k)| k * src[reflect101(i as isize + t as isize - 2, n)])
+            .sum()
+    };
+    for i in 0..n.min(2) {
+        out.push(edge(i));
+    }
+    if n > 4 {
+        out.extend(
+            src.windows(5)
+                .map(|s| KERNEL[0] * (s[0] + s[4]) + KERNEL[1] * (s[1] + s[3]) + KERNEL[2] * s[2]),
+        );
+    }
+    for i in out.len()..n {
+        out.push(edge(i));
+    }
+}
+
+/// Accumulates squared band values of one line into `sums` and sample counts into `counts`.
+fn accumulate_line(
+    line: &[f32],
+    scratch: &mut BandScratch,
+    sums: &mut Energies,
+    counts: &mut [u64; BANDS],
+) {
+    let BandScratch { level, blurred, .. } = scratch;
+    level.clear();
+    level.extend_from_slice(line);
+    for band in 0..BANDS {
+        let n = level.len();
+        if n < 2 {
+            break;
+        }
+        blur_line(level, blurred);
+        let mut e = 0.0f64;
+        for (g, b) in level.iter().zip(blurred.iter()) {
+            let d = (g - b) as f64;
+            e += d * d;
+        }
+        sums[band] += e;
+        counts[band] += n as u64;
+        level.clear();
+        level.extend(blurred.iter().step_by(2));
+    }
+}
+
+fn means(sums: Energies, counts: [u64; BANDS]) -> Energies {
+    let mut out = [0.0; BANDS];
+    for b in 0..BANDS {
+        if counts[b] > 0 {
+            out[b] = sums[b] / counts[b] as f64;
+        }
+    }
+    out
+}
+
+/// Band energies along rows (horizontal detail).
+pub fn horizontal(plane: &LumaPlane, scratch: &mut BandScratch) -> Energies {
+    let (w, h) = (plane.width(), plane.height());
+    let mut sums = [0.0; BANDS];
+    let mut counts = [0u64; BANDS];
+    let mut row = std::mem::take(&mut scratch.columns);
+    row.resize(w, 0.0);
+    for y in 0..h {
+        plane.row_f32(y, &mut row);
+        accumulate_line(&row, scratch, &mut sums, &mut counts);
+    }
+    scratch.columns = row;
+    means(sums, counts)
+}
+
+/// Band energies along columns (vertical detail). Columns are gathered in groups that
+/// share rows, so each row is read once per group.
+pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch) -> Energies {
+    const GROUP: usize = 16;
+    let (w, h) = (plane.width(), plane.height());
+    let mut sums = [0.0; BANDS];
+    let mut counts = [0u64; BANDS];
+    let mut cols = std::mem::take(&mut scratch.columns);
+    cols.resize(GROUP * h + w, 0.0);
+    let (block, row) = cols.split_at_mut(GROUP * h);
+    for x0 in (0..w).step_by(GROUP) {
+        let g = GROUP.min(w - x0);
+        for y in 0..h {
+            plane.row_f32(y, row);
+            for k in 0..g {
+                block[k * h + y] = row[x0 + k];
+            }
+        }
+        for k in 0..g {
+            accumulate_line(&block[k * h..(k + 1) * h], scratch, &mut sums, &mut counts);
+        }
+    }
+    scratch.columns = cols;
+    means(sums, counts)
+}
+
+/// Energy each band gets from white noise of unit variance.
+pub fn white_noise_gains() -> &'static Energies {
+    static GAINS: std::sync::OnceLock<Energies> = std::sync::OnceLock::new();
+    GAINS.get_or_init(|| {
+        // Equivalent full-rate filter of band i: (delta - k) upsampled by 2^i, after the
+        // cascade of k upsampled by 2^j for j < i. Its squared norm is the variance gain.
+        let upsample = |taps: &[f64], factor: usize| -> Vec<f64> {
+            let mut out = vec![0.0; (taps.len() - 1) * factor + 1];
+            for (i, t) in taps.iter().enumerate() {
+                out[i * factor] = *t;
+            }
+            out
+        };
+        let convolve = |a: &[f64], b: &[f64]| -> Vec<f64> {
+            let mut out = vec![0.0; a.len() + b.len() - 1];
+            for (i, x) in a.iter().enumerate() {
+                for (j, y) in b.iter().enumerate() {
+                    out[i + j] += x * y;
+                }
+            }
+            out
+        };
+        let k: Vec<f64> = KERNEL.iter().map(|&v| v as f64).collect();
+        let mut band_pass = k.iter().map(|v| -v).collect::<Vec<_>>();
+        band_pass[2] += 1.0;
+        let mut cascade = vec![1.0];
+        let mut gains = [0.0; BANDS];
+        for (i, gain) in gains.iter_mut().enumerate() {
+            let h = convolve(&cascade, &upsample(&band_pass, 1 << i));
+            *gain = h.iter().map(|v| v * v).sum();
+            cascade = convolve(&cascade, &upsample(&k, 1 << i));
+        }
+        gains
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn white_noise_gains_match_known_values() {
+        let g = white_noise_gains();
+        assert!((g[0] - 134.0 / 256.0).abs() < 1e-12);
+        assert!((g[1] - 0.0815).abs() < 5e-4, "{}", g[1]);
+        assert!((g[2] - 0.0317).abs() < 5e-4, "{}", g[2]);
+        assert!(g.windows(2).all(|p| p[1] < p[0]));
+    }
+
+    #[test]
+    fn measured_noise_energy_follows_the_gains() {
+        // Uniform noise in [-0.5, 0.5) has variance 1/12.
+        let (w, h) = (256, 256);
+        let mut s = 12345u32;
+        let data: Vec<u16> = (0..w * h)
+            .map(|_| {
+                s = s.wrapping_mul(1664525).wrapping_add(1013904223);
+                (s >> 16) as u16
+            })
+            .collect();
+        let p = LumaPlane::new_u16(&data, w, h, w, 16).unwrap();
+        let e = horizontal(&p, &mut BandScratch::default());
+        let g = white_noise_gains();
+        for b in 0..3 {
+            let expected = g[b] / 12.0;
+            assert!(
+                (e[b] / expected - 1.0).abs() < 0.05,
+                "band {b}: {} vs {}",
+                e[b],
+                expected
+            );
+        }
+    }
+
+    #[test]
+    fn axes_see_their_own_direction() {
+        // Vertical stripes: detail along rows only.
+        let (w, h) = (64, 64);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| if (i % w) % 2 == 0 { 200 } else { 50 })
+            .collect();
+        let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
+        let mut s = BandScratch::default();
+        let hz = horizontal(&p, &mut s);
+        let vt = vertical(&p, &mut s);
+        assert!(hz[0] > 1000.0);
+        assert!(vt.iter().all(|&e| e < 1e-6));
+    }
+}

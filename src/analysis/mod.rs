@@ -1,0 +1,12 @@
+//! The measurement core: plain functions over a luma plane, free of GStreamer types.
+
+pub mod band_energy;
+pub mod derivatives;
+pub mod figures;
+pub mod luma;
+pub mod plane;
+pub mod sharpness;
+
+pub use figures::{Analyzer, FrameFigures};
+pub use luma::{LumaLayout, LumaScratch, luma_plane};
+pub use plane::{LumaPlane, PlaneError};

@@ -1,0 +1,198 @@
+//! A read-only view of one luma plane: samples, size and row stride.
+
+/// Sample storage of a luma plane.
+#[derive(Debug, Clone, Copy)]
+pub enum Samples<'a> {
+    /// 8-bit samples.
+    U8(&'a [u8]),
+    /// 16-bit container samples (native endianness).
+    U16(&'a [u16]),
+}
+
+/// Why a plane view could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaneError {
+    /// Width or height is zero.
+    Empty,
+    /// The stride is smaller than the width.
+    StrideTooSmall { width: usize, stride: usize },
+    /// The sample slice does not cover `stride * (height - 1) + width` samples.
+    TooShort { needed: usize, got: usize },
+}
+
+impl std::fmt::Display for PlaneError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlaneError::Empty => write!(f, "plane has no pixels"),
+            PlaneError::StrideTooSmall { width, stride } => {
+                write!(f, "stride {stride} is smaller than width {width}")
+            }
+            PlaneError::TooShort { needed, got } => {
+                write!(f, "plane needs {needed} samples, got {got}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PlaneError {}
+
+/// One luma plane. Sample values are divided by `2^scale_shift` to reach the 8-bit range
+/// (0 for 8-bit data, 2 for 10-bit, 8 for 16-bit containers).
+#[derive(Debug, Clone, Copy)]
+pub struct LumaPlane<'a> {
+    samples: Samples<'a>,
+    width: usize,
+    height: usize,
+    stride: usize,
+    scale_shift: u32,
+}
+
+impl<'a> LumaPlane<'a> {
+    /// An 8-bit plane; `stride` is in samples.
+    pub fn new_u8(
+        data: &'a [u8],
+        width: usize,
+        height: usize,
+        stride: usize,
+    ) -> Result<Self, PlaneError> {
+        Self::new(Samples::U8(data), data.len(), width, height, stride, 0)
+    }
+
+    /// A 16-bit container plane; `stride` is in samples and `scale_shift` maps values to 8 bits.
+    pub fn new_u16(
+        data: &'a [u16],
+        width: usize,
+        height: usize,
+        stride: usize,
+        scale_shift: u32,
+    ) -> Result<Self, PlaneError> {
+        Self::new(
+            Samples::U16(data),
+            data.len(),
+            width,
+            height,
+            stride,
+            scale_shift.min(16),
+        )
+    }
+
+    fn new(
+        samples: Samples<'a>,
+        len: usize,
+        width: usize,
+        height: usize,
+        stride: usize,
+        scale_shift: u32,
+    ) -> Result<Self, PlaneError> {
+        if width == 0 || height == 0 {
+            return Err(PlaneError::Empty);
+        }
+        if stride < width {
+            return Err(PlaneError::StrideTooSmall { width, stride });
+        }
+        let needed = stride
+            .checked_mul(height - 1)
+            .and_then(|n| n.checked_add(width))
+            .unwrap_or(usize::MAX);
+        if len < needed {
+            return Err(PlaneError::TooShort { needed, got: len });
+        }
+        Ok(LumaPlane {
+            samples,
+            width,
+            height,
+            stride,
+            scale_shift,
+        })
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Power of two that divides raw sample values to reach the 8-bit range.
+    pub fn scale_shift(&self) -> u32 {
+        self.scale_shift
+    }
+
+    /// Writes row `y` as raw integer samples into `out` (length `width`).
+    #[inline]
+    pub fn row_i32(&self, y: usize, out: &mut [i32]) {
+        let start = y * self.stride;
+        match self.samples {
+            Samples::U8(d) => {
+                for (o, &s) in out.iter_mut().zip(&d[start..start + self.width]) {
+                    *o = s as i32;
+                }
+            }
+            Samples::U16(d) => {
+                for (o, &s) in out.iter_mut().zip(&d[start..start + self.width]) {
+                    *o = s as i32;
+                }
+            }
+        }
+    }
+
+    /// Writes row `y` as samples in the 8-bit range into `out` (length `width`).
+    #[inline]
+    pub fn row_f32(&self, y: usize, out: &mut [f32]) {
+        let start = y * self.stride;
+        match self.samples {
+            Samples::U8(d) => {
+                for (o, &s) in out.iter_mut().zip(&d[start..start + self.width]) {
+                    *o = s as f32;
+                }
+            }
+            Samples::U16(d) => {
+                let k = 1.0 / (1u32 << self.scale_shift) as f32;
+                for (o, &s) in out.iter_mut().zip(&d[start..start + self.width]) {
+                    *o = s as f32 * k;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_short_data_and_small_stride() {
+        assert_eq!(
+            LumaPlane::new_u8(&[0; 5], 3, 2, 3).unwrap_err(),
+            PlaneError::TooShort { needed: 6, got: 5 }
+        );
+        assert_eq!(
+            LumaPlane::new_u8(&[0; 8], 3, 2, 2).unwrap_err(),
+            PlaneError::StrideTooSmall {
+                width: 3,
+                stride: 2
+            }
+        );
+        assert_eq!(
+            LumaPlane::new_u8(&[], 0, 1, 1).unwrap_err(),
+            PlaneError::Empty
+        );
+        // The last row needs only `width` samples, not a full stride.
+        assert!(LumaPlane::new_u8(&[0; 7], 3, 2, 4).is_ok());
+    }
+
+    #[test]
+    fn rows_skip_stride_padding_and_scale_deep_samples() {
+        let data = [1u8, 2, 99, 3, 4, 99];
+        let p = LumaPlane::new_u8(&data, 2, 2, 3).unwrap();
+        let mut row = [0i32; 2];
+        p.row_i32(1, &mut row);
+        assert_eq!(row, [3, 4]);
+        let deep = [400u16, 1020];
+        let p = LumaPlane::new_u16(&deep, 2, 1, 2, 2).unwrap();
+        let mut row = [0f32; 2];
+        p.row_f32(0, &mut row);
+        assert_eq!(row, [100.0, 255.0]);
+    }
+}

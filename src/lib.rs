@@ -1,0 +1,3 @@
+//! sharpmeter: a GStreamer element that measures per-frame sharpness.
+
+pub mod analysis;
