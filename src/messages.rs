@@ -1,0 +1,374 @@
+//! The element's bus messages as typed structs: built from and parsed into `gst::Structure`.
+//! Field names and types are the public schema (version [`SCHEMA_VERSION`]).
+//!
+//! Time fields are guint64 nanoseconds; `GST_CLOCK_TIME_NONE` (u64::MAX) where unknown,
+//! which is `None` here.
+
+use gst::ClockTime;
+
+/// Version of the message and meta schema; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Structure name of the periodic report.
+pub const REPORT_NAME: &str = "sharpmeter";
+/// Structure name of alarm start/end messages.
+pub const ALARM_NAME: &str = "sharpmeter-alarm";
+/// Structure name of the end-of-stream summary.
+pub const SUMMARY_NAME: &str = "sharpmeter-summary";
+
+/// Alarm state carried by reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlarmState {
+    Ok,
+    Alarm,
+}
+
+impl AlarmState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmState::Ok => "ok",
+            AlarmState::Alarm => "alarm",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ok" => Some(AlarmState::Ok),
+            "alarm" => Some(AlarmState::Alarm),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an alarm message opens or closes an episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlarmEvent {
+    Start,
+    End,
+}
+
+impl AlarmEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmEvent::Start => "start",
+            AlarmEvent::End => "end",
+        }
+    }
+}
+
+/// Why an alarm was raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlarmReason {
+    /// Smoothed sharpness below the `threshold` property.
+    Threshold,
+}
+
+impl AlarmReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmReason::Threshold => "threshold",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "threshold" => Some(AlarmReason::Threshold),
+            _ => None,
+        }
+    }
+}
+
+/// The three time fields of a frame, from its PTS through the segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Timestamps {
+    /// Buffer PTS.
+    pub timestamp: Option<ClockTime>,
+    pub stream_time: Option<ClockTime>,
+    pub running_time: Option<ClockTime>,
+}
+
+/// Periodic report (`sharpmeter`): figures over the frames analysed in one interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Times of the first frame covered.
+    pub times: Timestamps,
+    /// Span covered, from the first frame's start to the last frame's end.
+    pub duration: Option<ClockTime>,
+    pub frames: u32,
+    pub valid_frames: u32,
+    /// Means over valid frames; `None` when `valid_frames` is 0.
+    pub sharpness: Option<f64>,
+    pub laplacian_variance: Option<f64>,
+    pub tenengrad: Option<f64>,
+    pub sharpness_min: Option<f64>,
+    pub state: AlarmState,
+}
+
+/// Alarm start or end (`sharpmeter-alarm`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alarm {
+    pub event: AlarmEvent,
+    pub reason: AlarmReason,
+    /// Times of the episode's first degraded frame (start) or first recovered frame (end).
+    pub times: Timestamps,
+    /// Episode length; only on `end`.
+    pub duration: Option<ClockTime>,
+    /// The smoothed sharpness that decided.
+    pub sharpness: f64,
+    pub threshold: f64,
+}
+
+/// End-of-stream summary (`sharpmeter-summary`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub frames: u32,
+    pub valid_frames: u32,
+    /// Over valid frames; `None` when there were none.
+    pub sharpness_mean: Option<f64>,
+    pub sharpness_min: Option<f64>,
+    /// Number of alarm episodes.
+    pub alarms: u32,
+    /// Total length of all episodes.
+    pub alarm_duration: ClockTime,
+}
+
+/// Any message the element posts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeterMessage {
+    Report(Report),
+    Alarm(Alarm),
+    Summary(Summary),
+}
+
+impl MeterMessage {
+    pub fn to_structure(&self) -> gst::Structure {
+        match self {
+            MeterMessage::Report(r) => r.to_structure(),
+            MeterMessage::Alarm(a) => a.to_structure(),
+            MeterMessage::Summary(s) => s.to_structure(),
+        }
+    }
+}
+
+impl Timestamps {
+    /// The times `d` later (unknown times stay unknown).
+    pub fn advanced(self, d: ClockTime) -> Self {
+        Timestamps {
+            timestamp: self.timestamp.map(|t| t + d),
+            stream_time: self.stream_time.map(|t| t + d),
+            running_time: self.running_time.map(|t| t + d),
+        }
+    }
+}
+
+fn time_value(t: Option<ClockTime>) -> u64 {
+    t.map_or(u64::MAX, ClockTime::nseconds)
+}
+
+fn get_time(s: &gst::StructureRef, name: &str) -> Option<Option<ClockTime>> {
+    let v = s.get::<u64>(name).ok()?;
+    Some((v != u64::MAX).then(|| ClockTime::from_nseconds(v)))
+}
+
+impl Timestamps {
+    fn write(&self, b: gst::structure::Builder) -> gst::structure::Builder {
+        b.field("timestamp", time_value(self.timestamp))
+            .field("stream-time", time_value(self.stream_time))
+            .field("running-time", time_value(self.running_time))
+    }
+
+    fn read(s: &gst::StructureRef) -> Option<Self> {
+        Some(Timestamps {
+            timestamp: get_time(s, "timestamp")?,
+            stream_time: get_time(s, "stream-time")?,
+            running_time: get_time(s, "running-time")?,
+        })
+    }
+}
+
+/// The structure of an element message named `name`, if `msg` is one.
+fn element_structure<'a>(msg: &'a gst::MessageRef, name: &str) -> Option<&'a gst::StructureRef> {
+    match msg.view() {
+        gst::MessageView::Element(e) => e.structure().filter(|s| s.name() == name),
+        _ => None,
+    }
+}
+
+fn builder(name: &str) -> gst::structure::Builder {
+    gst::Structure::builder(name).field("schema-version", SCHEMA_VERSION)
+}
+
+impl Report {
+    pub fn to_structure(&self) -> gst::Structure {
+        let mut b = self
+            .times
+            .write(builder(REPORT_NAME))
+            .field("duration", time_value(self.duration))
+            .field("frames", self.frames)
+            .field("valid-frames", self.valid_frames);
+        for (name, v) in [
+            ("sharpness", self.sharpness),
+            ("laplacian-variance", self.laplacian_variance),
+            ("tenengrad", self.tenengrad),
+            ("sharpness-min", self.sharpness_min),
+        ] {
+            if let Some(v) = v {
+                b = b.field(name, v);
+            }
+        }
+        b.field("state", self.state.as_str()).build()
+    }
+
+    pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
+        Self::from_structure(element_structure(msg, REPORT_NAME)?)
+    }
+
+    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
+        (s.name() == REPORT_NAME).then_some(())?;
+        Some(Report {
+            times: Timestamps::read(s)?,
+            duration: get_time(s, "duration")?,
+            frames: s.get("frames").ok()?,
+            valid_frames: s.get("valid-frames").ok()?,
+            sharpness: s.get("sharpness").ok(),
+            laplacian_variance: s.get("laplacian-variance").ok(),
+            tenengrad: s.get("tenengrad").ok(),
+            sharpness_min: s.get("sharpness-min").ok(),
+            state: AlarmState::parse(s.get("state").ok()?)?,
+        })
+    }
+}
+
+impl Alarm {
+    pub fn to_structure(&self) -> gst::Structure {
+        let mut b = self.times.write(
+            builder(ALARM_NAME)
+                .field("event", self.event.as_str())
+                .field("reason", self.reason.as_str()),
+        );
+        if self.event == AlarmEvent::End {
+            b = b.field("duration", time_value(self.duration));
+        }
+        b.field("sharpness", self.sharpness)
+            .field("threshold", self.threshold)
+            .build()
+    }
+
+    pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
+        Self::from_structure(element_structure(msg, ALARM_NAME)?)
+    }
+
+    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
+        (s.name() == ALARM_NAME).then_some(())?;
+        let event = match s.get::<&str>("event").ok()? {
+            "start" => AlarmEvent::Start,
+            "end" => AlarmEvent::End,
+            _ => return None,
+        };
+        Some(Alarm {
+            event,
+            reason: AlarmReason::parse(s.get("reason").ok()?)?,
+            times: Timestamps::read(s)?,
+            duration: get_time(s, "duration").flatten(),
+            sharpness: s.get("sharpness").ok()?,
+            threshold: s.get("threshold").ok()?,
+        })
+    }
+}
+
+impl Summary {
+    pub fn to_structure(&self) -> gst::Structure {
+        let mut b = builder(SUMMARY_NAME)
+            .field("frames", self.frames)
+            .field("valid-frames", self.valid_frames);
+        if let (Some(mean), Some(min)) = (self.sharpness_mean, self.sharpness_min) {
+            b = b.field("sharpness-mean", mean).field("sharpness-min", min);
+        }
+        b.field("alarms", self.alarms)
+            .field("alarm-duration", self.alarm_duration.nseconds())
+            .build()
+    }
+
+    pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
+        Self::from_structure(element_structure(msg, SUMMARY_NAME)?)
+    }
+
+    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
+        (s.name() == SUMMARY_NAME).then_some(())?;
+        Some(Summary {
+            frames: s.get("frames").ok()?,
+            valid_frames: s.get("valid-frames").ok()?,
+            sharpness_mean: s.get("sharpness-mean").ok(),
+            sharpness_min: s.get("sharpness-min").ok(),
+            alarms: s.get("alarms").ok()?,
+            alarm_duration: ClockTime::from_nseconds(s.get("alarm-duration").ok()?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn init() {
+        gst::init().unwrap();
+    }
+
+    #[test]
+    fn report_round_trips_and_omits_absent_means() {
+        init();
+        let r = Report {
+            times: Timestamps {
+                timestamp: Some(ClockTime::from_mseconds(40)),
+                stream_time: Some(ClockTime::from_mseconds(40)),
+                running_time: None,
+            },
+            duration: Some(ClockTime::SECOND),
+            frames: 25,
+            valid_frames: 0,
+            sharpness: None,
+            laplacian_variance: None,
+            tenengrad: None,
+            sharpness_min: None,
+            state: AlarmState::Ok,
+        };
+        let s = r.to_structure();
+        assert_eq!(s.get::<u64>("running-time").unwrap(), u64::MAX);
+        assert!(!s.has_field("sharpness"));
+        assert_eq!(s.get::<u32>("schema-version").unwrap(), SCHEMA_VERSION);
+        assert_eq!(Report::from_structure(&s), Some(r));
+    }
+
+    #[test]
+    fn alarm_and_summary_round_trip() {
+        init();
+        let a = Alarm {
+            event: AlarmEvent::End,
+            reason: AlarmReason::Threshold,
+            times: Timestamps::default(),
+            duration: Some(ClockTime::from_seconds(3)),
+            sharpness: 0.3,
+            threshold: 0.2,
+        };
+        assert_eq!(Alarm::from_structure(&a.to_structure()), Some(a.clone()));
+        let start = Alarm {
+            event: AlarmEvent::Start,
+            duration: None,
+            ..a.clone()
+        };
+        let s = start.to_structure();
+        assert!(!s.has_field("duration"));
+        assert_eq!(Alarm::from_structure(&s), Some(start));
+        let sum = Summary {
+            frames: 0,
+            valid_frames: 0,
+            sharpness_mean: None,
+            sharpness_min: None,
+            alarms: 0,
+            alarm_duration: ClockTime::ZERO,
+        };
+        assert_eq!(Summary::from_structure(&sum.to_structure()), Some(sum));
+        // A structure with another name is not parsed.
+        assert_eq!(Report::from_structure(&a.to_structure()), None);
+    }
+}

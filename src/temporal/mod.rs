@@ -1,0 +1,9 @@
+//! Temporal logic fed with per-frame numbers: smoothing, alarm episodes, reports, summary.
+
+pub mod episode;
+pub mod median;
+pub mod monitor;
+pub mod report;
+pub mod summary;
+
+pub use monitor::{Monitor, MonitorSettings};

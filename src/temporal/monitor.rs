@@ -1,0 +1,322 @@
+//! Per-stream temporal state: smooths valid frames' sharpness, tracks threshold alarm
+//! episodes, and produces reports and the summary.
+
+use gst::ClockTime;
+
+use crate::analysis::FrameFigures;
+use crate::messages::{Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Timestamps};
+
+use super::episode::{EpisodeTracker, Point, Transition};
+use super::median::RollingMedian;
+use super::report::ReportAccumulator;
+use super::summary::SummaryAccumulator;
+
+/// The settings the monitor reads on every frame (element properties).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonitorSettings {
+    /// Alarm when smoothed sharpness is below this; 0 disables.
+    pub threshold: f64,
+    /// Recovery needs `threshold + hysteresis`.
+    pub hysteresis: f64,
+    /// ns a run must last to start or end an episode.
+    pub min_duration: u64,
+    /// ns of the rolling median.
+    pub window: u64,
+    /// ns between reports; 0 reports every analysed frame.
+    pub interval: u64,
+}
+
+/// Temporal state of one stream.
+#[derive(Debug, Default)]
+pub struct Monitor {
+    median: RollingMedian,
+    threshold_alarm: EpisodeTracker,
+    report: ReportAccumulator,
+    summary: SummaryAccumulator,
+    /// Where the last frame ended: the clock of a frame without running time, and the
+    /// point an episode closes at when the stream stops.
+    next: Point,
+    smoothed: f64,
+}
+
+impl Monitor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> AlarmState {
+        if self.threshold_alarm.is_active() {
+            AlarmState::Alarm
+        } else {
+            AlarmState::Ok
+        }
+    }
+
+    fn emit(&mut self, tr: Option<Transition>, threshold: f64, out: &mut Vec<MeterMessage>) {
+        let Some(tr) = tr else { return };
+        let (event, at, duration) = match tr {
+            Transition::Started { at } => {
+                self.summary.add_alarm_start();
+                (AlarmEvent::Start, at, None)
+            }
+            Transition::Ended { at, duration } => {
+                self.summary.add_alarm_end(duration);
+                (
+                    AlarmEvent::End,
+                    at,
+                    Some(ClockTime::from_nseconds(duration)),
+                )
+            }
+        };
+        out.push(MeterMessage::Alarm(Alarm {
+            event,
+            reason: AlarmReason::Threshold,
+            times: at.times,
+            duration,
+            sharpness: self.smoothed,
+            threshold,
+        }));
+    }
+
+    /// Feeds one analysed frame. `times` come from its PTS; a frame without running time is
+    /// placed where the previous frame ended.
+    pub fn push(
+        &mut self,
+        settings: &MonitorSettings,
+        times: Timestamps,
+        duration: Option<ClockTime>,
+        figures: &FrameFigures,
+        out: &mut Vec<MeterMessage>,
+    ) {
+        let clock = times
+            .running_time
+            .map_or(self.next.clock, ClockTime::nseconds);
+        let duration = duration.unwrap_or(ClockTime::ZERO);
+        let at = Point { times, clock };
+        let end = clock.saturating_add(duration.nseconds());
+        self.next = Point {
+            times: times.advanced(duration),
+            clock: end,
+        };
+        self.summary.add_frame(figures);
+        self.report.add(at, end, figures);
+        let threshold = settings.threshold;
+        if threshold <= 0.0 {
+            let tr = self.threshold_alarm.close(at);
+            self.emit(tr, threshold, out);
+        } else if figures.valid {
+            self.smoothed = self.median.push(clock, figures.sharpness, settings.window);
+            let v = self.smoothed;
+            let tr = self.threshold_alarm.update(
+                at,
+                end,
+                v < threshold,
+                v >= threshold + settings.hysteresis,
+                settings.min_duration,
+            );
+            self.emit(tr, threshold, out);
+        }
+        if self.report.is_due(settings.interval) {
+            out.extend(self.report.take(self.state()).map(MeterMessage::Report));
+        }
+    }
+
+    /// Ends the current run (flush or end of stream): posts the pending report, closes an
+    /// open episode where the last frame ended, and forgets the smoothing window.
+    pub fn flush(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
+        let state = self.state();
+        out.extend(self.report.take(state).map(MeterMessage::Report));
+        let tr = self.threshold_alarm.close(self.next);
+        self.emit(tr, settings.threshold, out);
+        self.median.clear();
+    }
+
+    /// End of stream: [`Monitor::flush`] followed by the summary.
+    pub fn finish(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
+        self.flush(settings, out);
+        out.push(MeterMessage::Summary(self.summary.summary()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::{Report, Summary};
+
+    const FRAME: u64 = 40_000_000; // 25 fps
+
+    fn settings() -> MonitorSettings {
+        MonitorSettings {
+            threshold: 0.3,
+            hysteresis: 0.05,
+            min_duration: 400_000_000,
+            window: 200_000_000,
+            interval: 1_000_000_000,
+        }
+    }
+
+    fn frame(i: u64, sharpness: f64, valid: bool) -> (Timestamps, FrameFigures) {
+        let t = ClockTime::from_nseconds(i * FRAME);
+        (
+            Timestamps {
+                timestamp: Some(t),
+                stream_time: Some(t),
+                running_time: Some(t),
+            },
+            FrameFigures {
+                sharpness,
+                valid,
+                laplacian_variance: 1.0,
+                tenengrad: 1.0,
+            },
+        )
+    }
+
+    fn run(values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MeterMessage> {
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        for (i, &(v, valid)) in values.iter().enumerate() {
+            let (t, f) = frame(i as u64, v, valid);
+            m.push(s, t, Some(ClockTime::from_nseconds(FRAME)), &f, &mut out);
+        }
+        m.finish(s, &mut out);
+        out
+    }
+
+    fn alarms(out: &[MeterMessage]) -> Vec<&Alarm> {
+        out.iter()
+            .filter_map(|m| match m {
+                MeterMessage::Alarm(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn summary(out: &[MeterMessage]) -> &Summary {
+        match out.last() {
+            Some(MeterMessage::Summary(s)) => s,
+            other => panic!("last message is not the summary: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn soft_stretch_gives_one_episode_near_the_change() {
+        // 2 s sharp, 2 s soft, 2 s sharp at 25 fps.
+        let mut v = vec![(0.5, true); 50];
+        v.extend(vec![(0.1, true); 50]);
+        v.extend(vec![(0.5, true); 50]);
+        let out = run(&v, &settings());
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[0].event, AlarmEvent::Start);
+        let start = a[0].times.timestamp.unwrap().nseconds();
+        // The median of a 200 ms window crosses within that window of the change at 2 s.
+        assert!((2_000_000_000..2_200_000_000).contains(&start), "{start}");
+        assert!(a[0].sharpness < 0.3);
+        assert_eq!(a[1].event, AlarmEvent::End);
+        let end = a[1].times.timestamp.unwrap().nseconds();
+        assert!((4_000_000_000..4_200_000_000).contains(&end), "{end}");
+        assert_eq!(a[1].duration.unwrap().nseconds(), end - start);
+        let s = summary(&out);
+        assert_eq!((s.frames, s.valid_frames, s.alarms), (150, 150, 1));
+        assert_eq!(s.alarm_duration.nseconds(), end - start);
+        assert_eq!(s.sharpness_min, Some(0.1));
+    }
+
+    #[test]
+    fn constant_sharp_stream_and_invalid_frames_raise_nothing() {
+        let mut v = vec![(0.5, true); 50];
+        v.extend(vec![(0.0, false); 50]);
+        let out = run(&v, &settings());
+        assert!(alarms(&out).is_empty());
+        let s = summary(&out);
+        assert_eq!((s.frames, s.valid_frames), (100, 50));
+        assert_eq!(s.sharpness_mean, Some(0.5));
+    }
+
+    #[test]
+    fn open_episode_is_closed_before_the_summary() {
+        let mut v = vec![(0.5, true); 25];
+        v.extend(vec![(0.1, true); 50]);
+        let out = run(&v, &settings());
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1].event, AlarmEvent::End);
+        // Closed where the last frame ended: 75 frames.
+        assert_eq!(a[1].times.timestamp.unwrap().nseconds(), 75 * FRAME);
+        assert!(matches!(out[out.len() - 2], MeterMessage::Alarm(_)));
+    }
+
+    #[test]
+    fn reports_cover_each_interval_and_the_remainder() {
+        let v = vec![(0.5, true); 60];
+        let out = run(&v, &settings());
+        let reports: Vec<&Report> = out
+            .iter()
+            .filter_map(|m| match m {
+                MeterMessage::Report(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reports.len(), 3);
+        assert_eq!(reports[0].frames, 25);
+        assert_eq!(reports[0].duration.unwrap().nseconds(), 25 * FRAME);
+        assert_eq!(reports[1].times.timestamp.unwrap().nseconds(), 25 * FRAME);
+        assert_eq!(reports[2].frames, 10);
+        let every = run(
+            &v[..3],
+            &MonitorSettings {
+                interval: 0,
+                ..settings()
+            },
+        );
+        assert_eq!(every.len(), 4);
+    }
+
+    #[test]
+    fn disabled_threshold_never_alarms_and_closes_open_episode() {
+        let s = MonitorSettings {
+            threshold: 0.0,
+            ..settings()
+        };
+        assert!(alarms(&run(&[(0.01, true); 100], &s)).is_empty());
+
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        for i in 0..30 {
+            let (t, f) = frame(i, 0.1, true);
+            m.push(&settings(), t, None, &f, &mut out);
+        }
+        let (t, f) = frame(30, 0.1, true);
+        m.push(&s, t, None, &f, &mut out);
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1].event, AlarmEvent::End);
+    }
+
+    #[test]
+    fn frames_without_timestamps_are_placed_after_the_previous_one() {
+        let s = MonitorSettings {
+            min_duration: 0,
+            window: 0,
+            ..settings()
+        };
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        let f = frame(0, 0.1, true).1;
+        for _ in 0..30 {
+            m.push(
+                &s,
+                Timestamps::default(),
+                Some(ClockTime::from_nseconds(FRAME)),
+                &f,
+                &mut out,
+            );
+        }
+        m.finish(&s, &mut out);
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].times.timestamp, None);
+        assert_eq!(a[1].duration.unwrap().nseconds(), 30 * FRAME);
+    }
+}

@@ -1,0 +1,48 @@
+//! Totals over a whole stream.
+
+use gst::ClockTime;
+
+use crate::analysis::FrameFigures;
+use crate::messages::Summary;
+
+#[derive(Debug, Default)]
+pub struct SummaryAccumulator {
+    frames: u32,
+    valid_frames: u32,
+    sharpness_sum: f64,
+    sharpness_min: Option<f64>,
+    alarms: u32,
+    alarm_duration: u64,
+}
+
+impl SummaryAccumulator {
+    pub fn add_frame(&mut self, figures: &FrameFigures) {
+        self.frames = self.frames.saturating_add(1);
+        if figures.valid {
+            self.valid_frames += 1;
+            self.sharpness_sum += figures.sharpness;
+            let m = self.sharpness_min.get_or_insert(figures.sharpness);
+            *m = m.min(figures.sharpness);
+        }
+    }
+
+    pub fn add_alarm_start(&mut self) {
+        self.alarms += 1;
+    }
+
+    pub fn add_alarm_end(&mut self, duration: u64) {
+        self.alarm_duration = self.alarm_duration.saturating_add(duration);
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            frames: self.frames,
+            valid_frames: self.valid_frames,
+            sharpness_mean: (self.valid_frames > 0)
+                .then(|| self.sharpness_sum / self.valid_frames as f64),
+            sharpness_min: self.sharpness_min,
+            alarms: self.alarms,
+            alarm_duration: ClockTime::from_nseconds(self.alarm_duration),
+        }
+    }
+}
