@@ -1,7 +1,7 @@
-//! The primary `sharpness` score (0..1, higher = sharper): per axis, the share of detail
-//! energy in the finer pyramid bands, with the expected 8-bit rounding noise removed; the
-//! worse axis decides. Band energies are ratios of each other, so the score does not depend
-//! on contrast.
+//! The primary `sharpness` score (0..1, higher = sharper): per axis, the weighted share of
+//! detail energy in the three finest of five pyramid bands (weights 1, 2/3, 1/3, 0, 0), with
+//! the expected 8-bit rounding noise removed; the worse axis decides and the square root of
+//! the share is the score. Only ratios of band energies enter, so contrast does not.
 
 use super::band_energy::{self, BANDS, BandScratch, Energies, MIN_LINE};
 use super::plane::LumaPlane;
@@ -19,9 +19,10 @@ pub struct SharpnessFigures {
     pub valid: bool,
 }
 
-/// Weight of band `b` in the score: 1 for the finest band, 0 for the coarsest.
+/// Weight of band `b` in the score: 1, 2/3 and 1/3 for the three finest bands, 0 for the
+/// two coarsest (which only normalise).
 fn weight(b: usize) -> f64 {
-    1.0 - b as f64 / (BANDS - 1) as f64
+    (1.0 - b as f64 / 3.0).max(0.0)
 }
 
 /// Band energies less the energy of 8-bit rounding noise (variance 1/12, scaled to 8-bit units).
@@ -65,7 +66,7 @@ pub fn sharpness(plane: &LumaPlane, scratch: &mut BandScratch) -> SharpnessFigur
     let energy: f64 = hx.iter().chain(vy.iter()).sum();
     match (axis_score(&hx), axis_score(&vy)) {
         (Some(x), Some(y)) if energy >= MIN_DETAIL_ENERGY => SharpnessFigures {
-            sharpness: x.min(y).clamp(0.0, 1.0),
+            sharpness: x.min(y).clamp(0.0, 1.0).sqrt(),
             valid: true,
         },
         _ => INVALID,

@@ -1,0 +1,171 @@
+//! `make demo`: runs sharpmeter on a built-in clip (a slow pan over a photo that turns soft
+//! part-way) or on a file or URI given as the first argument, and prints its messages.
+//!
+//! `cargo run --example demo [-- INPUT]`
+
+#[path = "../tests/common/clip.rs"]
+mod clip;
+
+use std::path::Path;
+
+use gst::prelude::*;
+use gstsharpmeter::messages::{Alarm, AlarmEvent, Report, Summary};
+
+const WIDTH: usize = 640;
+const HEIGHT: usize = 360;
+const FPS: u32 = 25;
+
+fn fmt_time(t: Option<gst::ClockTime>) -> String {
+    t.map_or("--:--:--.---".into(), |t| {
+        format!(
+            "{:02}:{:02}.{:03}",
+            t.seconds() / 60,
+            t.seconds() % 60,
+            t.mseconds() % 1000
+        )
+    })
+}
+
+fn fmt_opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or("-".into(), |v| format!("{v:.digits$}"))
+}
+
+/// A pipeline analysing the built-in clip, fed from a thread.
+fn builtin_pipeline() -> Result<gst::Pipeline, Box<dyn std::error::Error>> {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/color_astronaut__blur__0.png");
+    let frames = 12 * FPS as usize;
+    let soft = 4 * FPS as usize..8 * FPS as usize;
+    println!(
+        "Built-in clip: slow pan over a photo, {WIDTH}x{HEIGHT} RGB at {FPS} fps, {} s; \
+         rendered at 1/6 size and upscaled from {} s to {} s.\n",
+        frames / FPS as usize,
+        soft.start / FPS as usize,
+        soft.end / FPS as usize
+    );
+    let clip = clip::Clip {
+        photo: clip::load_photo(&fixture),
+        width: WIDTH,
+        height: HEIGHT,
+        fps: FPS,
+        frames,
+        soft,
+        factor: 6,
+    };
+    let pipeline = gst::parse::launch(
+        "appsrc name=src format=time is-live=false block=true max-buffers=8 ! sharpmeter ! fakesink",
+    )?
+    .downcast::<gst::Pipeline>()
+    .map_err(|_| "not a pipeline")?;
+    let src = pipeline
+        .by_name("src")
+        .ok_or("no appsrc")?
+        .downcast::<gst_app::AppSrc>()
+        .map_err(|_| "not an appsrc")?;
+    let info =
+        gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgb, WIDTH as u32, HEIGHT as u32)
+            .fps(gst::Fraction::new(FPS as i32, 1))
+            .build()?;
+    src.set_caps(Some(&info.to_caps()?));
+    std::thread::spawn(move || {
+        for i in 0..clip.frames {
+            let rgb = clip.frame(i);
+            // Rows of RGB at this width need no padding to the 4-byte stride GStreamer expects.
+            let mut buf = gst::Buffer::from_mut_slice(rgb);
+            {
+                let b = buf.get_mut().unwrap();
+                b.set_pts(gst::ClockTime::from_nseconds(clip.pts(i)));
+                b.set_duration(gst::ClockTime::from_nseconds(clip.pts(i + 1) - clip.pts(i)));
+            }
+            if src.push_buffer(buf).is_err() {
+                return;
+            }
+        }
+        let _ = src.end_of_stream();
+    });
+    Ok(pipeline)
+}
+
+/// A pipeline decoding a file or URI.
+fn input_pipeline(input: &str) -> Result<gst::Pipeline, Box<dyn std::error::Error>> {
+    let uri = if input.contains("://") {
+        input.to_string()
+    } else {
+        let path = std::fs::canonicalize(input).map_err(|e| format!("{input}: {e}"))?;
+        gst::glib::filename_to_uri(&path, None)?.to_string()
+    };
+    println!("Analysing {uri}\n");
+    let desc = format!("uridecodebin uri=\"{uri}\" ! videoconvert ! sharpmeter ! fakesink");
+    Ok(gst::parse::launch(&desc)?
+        .downcast::<gst::Pipeline>()
+        .map_err(|_| "not a pipeline")?)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    gst::init()?;
+    gstsharpmeter::plugin_register_static()?;
+    let pipeline = match std::env::args().nth(1).filter(|s| !s.is_empty()) {
+        Some(input) => input_pipeline(&input)?,
+        None => builtin_pipeline()?,
+    };
+    let bus = pipeline.bus().ok_or("no bus")?;
+    pipeline.set_state(gst::State::Playing)?;
+    println!(
+        "{:<10} {:>6} {:>6}  {:>9} {:>9}  {:>10} {:>10}  state",
+        "time", "frames", "valid", "sharpness", "min", "lap-var", "tenengrad"
+    );
+    let mut result = Ok(());
+    for msg in bus.iter_timed(gst::ClockTime::NONE) {
+        if let Some(r) = Report::from_message(&msg) {
+            println!(
+                "{:<10} {:>6} {:>6}  {:>9} {:>9}  {:>10} {:>10}  {}",
+                fmt_time(r.times.stream_time),
+                r.frames,
+                r.valid_frames,
+                fmt_opt(r.sharpness, 3),
+                fmt_opt(r.sharpness_min, 3),
+                fmt_opt(r.laplacian_variance, 1),
+                fmt_opt(r.tenengrad, 1),
+                r.state.as_str()
+            );
+        } else if let Some(a) = Alarm::from_message(&msg) {
+            match a.event {
+                AlarmEvent::Start => println!(
+                    ">>> ALARM START at {} ({}): smoothed sharpness {:.3} below threshold {:.3}",
+                    fmt_time(a.times.stream_time),
+                    a.reason.as_str(),
+                    a.sharpness,
+                    a.threshold
+                ),
+                AlarmEvent::End => println!(
+                    "<<< ALARM END   at {} after {:.2} s: smoothed sharpness {:.3}",
+                    fmt_time(a.times.stream_time),
+                    a.duration.map_or(0.0, |d| d.nseconds() as f64 / 1e9),
+                    a.sharpness
+                ),
+            }
+        } else if let Some(s) = Summary::from_message(&msg) {
+            println!(
+                "\nSummary: {} frames ({} valid), mean sharpness {}, min {}, {} alarm(s), {:.2} s in alarm",
+                s.frames,
+                s.valid_frames,
+                fmt_opt(s.sharpness_mean, 3),
+                fmt_opt(s.sharpness_min, 3),
+                s.alarms,
+                s.alarm_duration.nseconds() as f64 / 1e9
+            );
+        } else {
+            match msg.view() {
+                gst::MessageView::Eos(_) => break,
+                gst::MessageView::Error(e) => {
+                    result =
+                        Err(format!("{} ({})", e.error(), e.debug().unwrap_or_default()).into());
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    pipeline.set_state(gst::State::Null)?;
+    result
+}

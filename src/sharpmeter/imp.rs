@@ -1,0 +1,470 @@
+//! The sharpmeter element: BaseTransform, always in place, never writes a pixel.
+
+use std::sync::{LazyLock, Mutex};
+
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::subclass::prelude::*;
+use gst_video::prelude::*;
+
+use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, luma_plane};
+use crate::messages::{MeterMessage, Timestamps};
+use crate::meta::SharpMeterMeta;
+use crate::temporal::{Monitor, MonitorSettings};
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "sharpmeter",
+        gst::DebugColorFlags::empty(),
+        Some("Video sharpness meter"),
+    )
+});
+
+const DEFAULT_THRESHOLD: f64 = 0.25;
+const DEFAULT_HYSTERESIS: f64 = 0.03;
+const DEFAULT_MIN_DURATION: u64 = 2_000_000_000;
+const DEFAULT_WINDOW: u64 = 1_000_000_000;
+const DEFAULT_INTERVAL: u64 = 1_000_000_000;
+const DEFAULT_POST_MESSAGES: bool = true;
+const DEFAULT_ATTACH_META: bool = true;
+const DEFAULT_ANALYZE_EVERY: u32 = 1;
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    monitor: MonitorSettings,
+    post_messages: bool,
+    attach_meta: bool,
+    analyze_every: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            monitor: MonitorSettings {
+                threshold: DEFAULT_THRESHOLD,
+                hysteresis: DEFAULT_HYSTERESIS,
+                min_duration: DEFAULT_MIN_DURATION,
+                window: DEFAULT_WINDOW,
+                interval: DEFAULT_INTERVAL,
+            },
+            post_messages: DEFAULT_POST_MESSAGES,
+            attach_meta: DEFAULT_ATTACH_META,
+            analyze_every: DEFAULT_ANALYZE_EVERY,
+        }
+    }
+}
+
+/// What the negotiated caps say about where luma is.
+struct Format {
+    info: gst_video::VideoInfo,
+    layout: LumaLayout,
+    /// RGB formats read whole pixels from plane 0; YUV and gray read component 0.
+    rgb: bool,
+}
+
+/// Per-stream state, created in `start` and dropped in `stop`.
+#[derive(Default)]
+struct State {
+    format: Option<Format>,
+    analyzer: Analyzer,
+    scratch: LumaScratch,
+    monitor: Monitor,
+    /// Buffers seen since start or the last flush, for `analyze-every`.
+    seen: u64,
+}
+
+#[derive(Default)]
+pub struct SharpMeter {
+    settings: Mutex<Settings>,
+    state: Mutex<Option<State>>,
+}
+
+/// Where luma is for `finfo`, or None for formats without 8-bit RGB or a luma component.
+fn luma_layout(finfo: &gst_video::VideoFormatInfo) -> Option<(LumaLayout, bool)> {
+    let pstride = usize::try_from(*finfo.pixel_stride().first()?).ok()?;
+    if finfo.is_rgb() {
+        if finfo.bits() != 8 {
+            return None;
+        }
+        let off = finfo.poffset();
+        let layout = LumaLayout::Rgb {
+            r: off[0] as usize,
+            g: off[1] as usize,
+            b: off[2] as usize,
+            pixel_stride: pstride,
+        };
+        return Some((layout, true));
+    }
+    let depth = finfo.depth()[0];
+    let shift = finfo.shift()[0];
+    let layout = if depth + shift <= 8 {
+        LumaLayout::Bytes {
+            pixel_stride: pstride,
+        }
+    } else {
+        LumaLayout::Words {
+            pixel_stride: pstride,
+            scale_shift: depth + shift - 8,
+        }
+    };
+    Some((layout, false))
+}
+
+impl SharpMeter {
+    /// Measures one frame; None when the frame is not to be analysed or cannot be read.
+    fn measure(
+        &self,
+        state: &mut State,
+        buf: &gst::BufferRef,
+    ) -> Result<Option<FrameFigures>, gst::FlowError> {
+        let Some(format) = state.format.as_ref() else {
+            gst::element_imp_error!(
+                self,
+                gst::CoreError::Negotiation,
+                ["Received a buffer before caps were set"]
+            );
+            return Err(gst::FlowError::NotNegotiated);
+        };
+        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buf, &format.info).map_err(
+            |err| {
+                gst::element_imp_error!(
+                    self,
+                    gst::ResourceError::Read,
+                    ["Cannot map the video frame for reading: {}", err]
+                );
+                gst::FlowError::Error
+            },
+        )?;
+        let (data, stride) = if format.rgb {
+            (frame.plane_data(0), frame.plane_stride()[0])
+        } else {
+            (frame.comp_data(0), frame.comp_stride(0))
+        };
+        let (Ok(data), Ok(stride)) = (data, usize::try_from(stride)) else {
+            gst::warning!(
+                CAT,
+                imp = self,
+                "Frame without a readable luma plane; not analysed"
+            );
+            return Ok(None);
+        };
+        let plane = luma_plane(
+            data,
+            frame.width() as usize,
+            frame.height() as usize,
+            stride,
+            format.layout,
+            &mut state.scratch,
+        );
+        match plane {
+            Ok(plane) => Ok(Some(state.analyzer.analyze(&plane))),
+            Err(err) => {
+                gst::warning!(CAT, imp = self, "Luma plane not analysable: {err}");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Times of `buf` through the current segment; unknown where the PTS or segment is.
+    fn timestamps(&self, buf: &gst::BufferRef) -> Timestamps {
+        let pts = buf.pts();
+        let segment = self.obj().segment();
+        let segment = segment.downcast_ref::<gst::ClockTime>();
+        Timestamps {
+            timestamp: pts,
+            stream_time: segment.and_then(|s| s.to_stream_time(pts)),
+            running_time: segment.and_then(|s| s.to_running_time(pts)),
+        }
+    }
+
+    /// Analyses `buf` if due, feeds the monitor and posts its messages. Returns the figures
+    /// when the frame was analysed.
+    fn process(&self, buf: &gst::BufferRef) -> Result<Option<FrameFigures>, gst::FlowError> {
+        let settings = *self.settings.lock().unwrap();
+        if !settings.post_messages && !settings.attach_meta {
+            return Ok(None);
+        }
+        let times = self.timestamps(buf);
+        let mut messages = Vec::new();
+        let figures = {
+            let mut guard = self.state.lock().unwrap();
+            let Some(state) = guard.as_mut() else {
+                return Err(gst::FlowError::Flushing);
+            };
+            let due = state.seen % settings.analyze_every as u64 == 0;
+            state.seen += 1;
+            if !due {
+                return Ok(None);
+            }
+            let Some(figures) = self.measure(state, buf)? else {
+                return Ok(None);
+            };
+            let duration = buf.duration().or_else(|| {
+                let fps = state.format.as_ref()?.info.fps();
+                (fps.numer() > 0).then(|| {
+                    gst::ClockTime::SECOND
+                        .mul_div_floor(fps.denom() as u64, fps.numer() as u64)
+                        .unwrap_or(gst::ClockTime::ZERO)
+                })
+            });
+            state
+                .monitor
+                .push(&settings.monitor, times, duration, &figures, &mut messages);
+            figures
+        };
+        if settings.post_messages {
+            self.post(messages);
+        }
+        Ok(Some(figures))
+    }
+
+    /// Posts messages; called with no lock held.
+    fn post(&self, messages: Vec<MeterMessage>) {
+        let obj = self.obj();
+        for m in messages {
+            let msg = gst::message::Element::builder(m.to_structure())
+                .src(&*obj)
+                .build();
+            if obj.post_message(msg).is_err() {
+                gst::debug!(CAT, imp = self, "No bus to post a message on");
+            }
+        }
+    }
+
+    /// Runs `f` on the monitor with the current settings, then posts what it produced.
+    fn with_monitor(&self, f: impl FnOnce(&mut Monitor, &MonitorSettings, &mut Vec<MeterMessage>)) {
+        let settings = *self.settings.lock().unwrap();
+        let mut messages = Vec::new();
+        if let Some(state) = self.state.lock().unwrap().as_mut() {
+            f(&mut state.monitor, &settings.monitor, &mut messages);
+            state.seen = 0;
+        }
+        if settings.post_messages {
+            self.post(messages);
+        }
+    }
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for SharpMeter {
+    const NAME: &'static str = "GstSharpMeter";
+    type Type = super::SharpMeter;
+    type ParentType = gst_base::BaseTransform;
+}
+
+impl ObjectImpl for SharpMeter {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPERTIES: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            vec![
+                glib::ParamSpecDouble::builder("threshold")
+                    .nick("Threshold")
+                    .blurb("Alarm when the smoothed sharpness (0..1) stays below this; 0 disables the alarm")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(DEFAULT_THRESHOLD)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecDouble::builder("hysteresis")
+                    .nick("Hysteresis")
+                    .blurb("An alarm ends when the smoothed sharpness stays at or above threshold + hysteresis")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(DEFAULT_HYSTERESIS)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt64::builder("min-duration")
+                    .nick("Minimum duration")
+                    .blurb("Nanoseconds the smoothed sharpness must stay below (or recovered) before an alarm starts (or ends)")
+                    .default_value(DEFAULT_MIN_DURATION)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt64::builder("window")
+                    .nick("Smoothing window")
+                    .blurb("Nanoseconds of valid frames whose median sharpness the alarm judges; 0 judges each frame")
+                    .default_value(DEFAULT_WINDOW)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt64::builder("interval")
+                    .nick("Report interval")
+                    .blurb("Nanoseconds between sharpmeter report messages; 0 posts one per analysed frame")
+                    .default_value(DEFAULT_INTERVAL)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("post-messages")
+                    .nick("Post messages")
+                    .blurb("Post report, alarm and summary messages on the bus")
+                    .default_value(DEFAULT_POST_MESSAGES)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("attach-meta")
+                    .nick("Attach meta")
+                    .blurb("Attach SharpMeterMeta to analysed buffers; when false the element is in passthrough")
+                    .default_value(DEFAULT_ATTACH_META)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("analyze-every")
+                    .nick("Analyse every")
+                    .blurb("Analyse one buffer in this many; the others pass untouched, without meta")
+                    .minimum(1)
+                    .default_value(DEFAULT_ANALYZE_EVERY)
+                    .mutable_playing()
+                    .build(),
+            ]
+        });
+        PROPERTIES.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = self.settings.lock().unwrap();
+        match pspec.name() {
+            "threshold" => s.monitor.threshold = value.get().expect("type checked upstream"),
+            "hysteresis" => s.monitor.hysteresis = value.get().expect("type checked upstream"),
+            "min-duration" => s.monitor.min_duration = value.get().expect("type checked upstream"),
+            "window" => s.monitor.window = value.get().expect("type checked upstream"),
+            "interval" => s.monitor.interval = value.get().expect("type checked upstream"),
+            "post-messages" => s.post_messages = value.get().expect("type checked upstream"),
+            "attach-meta" => {
+                s.attach_meta = value.get().expect("type checked upstream");
+                let passthrough = !s.attach_meta;
+                drop(s);
+                self.obj().set_passthrough(passthrough);
+                return;
+            }
+            "analyze-every" => s.analyze_every = value.get().expect("type checked upstream"),
+            other => unreachable!("unknown property {other}"),
+        }
+        gst::debug!(CAT, imp = self, "Set {} to {:?}", pspec.name(), value);
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = self.settings.lock().unwrap();
+        match pspec.name() {
+            "threshold" => s.monitor.threshold.to_value(),
+            "hysteresis" => s.monitor.hysteresis.to_value(),
+            "min-duration" => s.monitor.min_duration.to_value(),
+            "window" => s.monitor.window.to_value(),
+            "interval" => s.monitor.interval.to_value(),
+            "post-messages" => s.post_messages.to_value(),
+            "attach-meta" => s.attach_meta.to_value(),
+            "analyze-every" => s.analyze_every.to_value(),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+}
+
+impl GstObjectImpl for SharpMeter {}
+
+impl ElementImpl for SharpMeter {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static METADATA: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Sharpness meter",
+                "Filter/Analyzer/Video",
+                "Measures per-frame sharpness, attaches it as SharpMeterMeta and posts \
+                 reports, alarms and a summary; frames pass unchanged",
+                "sharpmeter developers",
+            )
+        });
+        Some(&*METADATA)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let caps = gst_video::VideoCapsBuilder::new()
+                .format_list(super::FORMATS.iter().copied())
+                .build();
+            [gst::PadDirection::Src, gst::PadDirection::Sink]
+                .into_iter()
+                .map(|dir| {
+                    let name = if dir == gst::PadDirection::Src {
+                        "src"
+                    } else {
+                        "sink"
+                    };
+                    gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps).unwrap()
+                })
+                .collect()
+        });
+        TEMPLATES.as_ref()
+    }
+}
+
+impl BaseTransformImpl for SharpMeter {
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = true;
+
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        *self.state.lock().unwrap() = Some(State::default());
+        let attach = self.settings.lock().unwrap().attach_meta;
+        self.obj().set_passthrough(!attach);
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        *self.state.lock().unwrap() = None;
+        Ok(())
+    }
+
+    fn set_caps(&self, incaps: &gst::Caps, outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        let info = gst_video::VideoInfo::from_caps(incaps)
+            .map_err(|_| gst::loggable_error!(CAT, "Cannot parse video caps {}", incaps))?;
+        let (layout, rgb) = luma_layout(&info.format_info()).ok_or_else(|| {
+            gst::loggable_error!(CAT, "No luma in format {}", info.format().to_str())
+        })?;
+        gst::debug!(CAT, imp = self, "Caps {incaps}: luma {layout:?}");
+        let mut guard = self.state.lock().unwrap();
+        let state = guard.get_or_insert_with(State::default);
+        state.format = Some(Format { info, layout, rgb });
+        drop(guard);
+        self.parent_set_caps(incaps, outcaps)
+    }
+
+    fn propose_allocation(
+        &self,
+        decide_query: Option<&gst::query::Allocation>,
+        query: &mut gst::query::Allocation,
+    ) -> Result<(), gst::LoggableError> {
+        self.parent_propose_allocation(decide_query, query)?;
+        if query
+            .find_allocation_meta::<gst_video::VideoMeta>()
+            .is_none()
+        {
+            query.add_allocation_meta::<gst_video::VideoMeta>(None);
+        }
+        Ok(())
+    }
+
+    fn sink_event(&self, event: gst::Event) -> bool {
+        match event.view() {
+            gst::EventView::FlushStop(_) => {
+                self.with_monitor(|m, s, out| m.flush(s, out));
+            }
+            gst::EventView::Eos(_) => {
+                self.with_monitor(|m, s, out| m.finish(s, out));
+            }
+            _ => {}
+        }
+        self.parent_sink_event(event)
+    }
+
+    fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        if let Some(figures) = self.process(buf)?
+            && self.settings.lock().unwrap().attach_meta
+            && let Err(err) = SharpMeterMeta::add(buf, &figures)
+        {
+            gst::warning!(CAT, imp = self, "Cannot attach meta: {err}");
+        }
+        Ok(gst::FlowSuccess::Ok)
+    }
+
+    fn transform_ip_passthrough(
+        &self,
+        buf: &gst::Buffer,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        self.process(buf)?;
+        Ok(gst::FlowSuccess::Ok)
+    }
+}

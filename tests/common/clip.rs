@@ -1,0 +1,120 @@
+//! A synthetic clip for tests and the demo: a slow pan over a photo, RGB, with a stretch of
+//! frames rendered soft (down-scaled by an integer factor with a box filter, then scaled back
+//! up bilinearly: the "rendered at a lower resolution and upscaled" case).
+
+use std::ops::Range;
+use std::path::Path;
+
+/// An 8-bit RGB picture.
+pub struct Photo {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+/// Decodes an 8-bit gray, RGB or RGBA PNG into RGB.
+pub fn load_photo(path: &Path) -> Photo {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(file).read_info().expect("png header");
+    let mut data = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut data).expect("png data");
+    data.truncate(info.buffer_size());
+    let channels = info.color_type.samples();
+    let rgb = data
+        .chunks(channels)
+        .flat_map(|px| match channels {
+            1 | 2 => [px[0]; 3],
+            _ => [px[0], px[1], px[2]],
+        })
+        .collect();
+    Photo {
+        width: info.width as usize,
+        height: info.height as usize,
+        rgb,
+    }
+}
+
+/// Mirror index into `0..n` with period `2n` (the photo tiled with flips, seamless).
+fn mirror(i: usize, n: usize) -> usize {
+    let i = i % (2 * n);
+    if i < n { i } else { 2 * n - 1 - i }
+}
+
+/// Frame size, rate, length and where it is soft.
+pub struct Clip {
+    pub photo: Photo,
+    pub width: usize,
+    pub height: usize,
+    pub fps: u32,
+    pub frames: usize,
+    pub soft: Range<usize>,
+    /// Down-up factor of the soft frames.
+    pub factor: usize,
+}
+
+impl Clip {
+    /// Presentation time of frame `i`, in nanoseconds.
+    pub fn pts(&self, i: usize) -> u64 {
+        i as u64 * 1_000_000_000 / self.fps as u64
+    }
+
+    /// Frame `i` as packed RGB, `width * 3` bytes per row.
+    pub fn frame(&self, i: usize) -> Vec<u8> {
+        let (w, h) = (self.width, self.height);
+        let (ox, oy) = (i * 2, i);
+        let mut out = vec![0u8; w * h * 3];
+        for y in 0..h {
+            let sy = mirror(y + oy, self.photo.height);
+            for x in 0..w {
+                let sx = mirror(x + ox, self.photo.width);
+                let s = (sy * self.photo.width + sx) * 3;
+                out[(y * w + x) * 3..][..3].copy_from_slice(&self.photo.rgb[s..s + 3]);
+            }
+        }
+        if self.soft.contains(&i) {
+            out = down_up(&out, w, h, self.factor);
+        }
+        out
+    }
+}
+
+/// Box-filter down by `f`, then bilinear back to `w x h`.
+pub fn down_up(rgb: &[u8], w: usize, h: usize, f: usize) -> Vec<u8> {
+    let (sw, sh) = (w.div_ceil(f), h.div_ceil(f));
+    let mut small = vec![0f32; sw * sh * 3];
+    for sy in 0..sh {
+        for sx in 0..sw {
+            let mut acc = [0f32; 3];
+            let mut n = 0.0;
+            for y in sy * f..((sy + 1) * f).min(h) {
+                for x in sx * f..((sx + 1) * f).min(w) {
+                    for c in 0..3 {
+                        acc[c] += rgb[(y * w + x) * 3 + c] as f32;
+                    }
+                    n += 1.0;
+                }
+            }
+            for c in 0..3 {
+                small[(sy * sw + sx) * 3 + c] = acc[c] / n;
+            }
+        }
+    }
+    let mut out = vec![0u8; w * h * 3];
+    for y in 0..h {
+        let fy = ((y as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, (sh - 1) as f32);
+        let (y0, ty) = (fy.floor() as usize, fy.fract());
+        let y1 = (y0 + 1).min(sh - 1);
+        for x in 0..w {
+            let fx = ((x as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, (sw - 1) as f32);
+            let (x0, tx) = (fx.floor() as usize, fx.fract());
+            let x1 = (x0 + 1).min(sw - 1);
+            for c in 0..3 {
+                let p = |xx: usize, yy: usize| small[(yy * sw + xx) * 3 + c];
+                let top = p(x0, y0) * (1.0 - tx) + p(x1, y0) * tx;
+                let bottom = p(x0, y1) * (1.0 - tx) + p(x1, y1) * tx;
+                out[(y * w + x) * 3 + c] = (top * (1.0 - ty) + bottom * ty).round() as u8;
+            }
+        }
+    }
+    out
+}
