@@ -62,27 +62,7 @@ fn builtin_pipeline() -> Result<gst::Pipeline, Box<dyn std::error::Error>> {
         .ok_or("no appsrc")?
         .downcast::<gst_app::AppSrc>()
         .map_err(|_| "not an appsrc")?;
-    let info =
-        gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgb, WIDTH as u32, HEIGHT as u32)
-            .fps(gst::Fraction::new(FPS as i32, 1))
-            .build()?;
-    src.set_caps(Some(&info.to_caps()?));
-    std::thread::spawn(move || {
-        for i in 0..clip.frames {
-            let rgb = clip.frame(i);
-            // Rows of RGB at this width need no padding to the 4-byte stride GStreamer expects.
-            let mut buf = gst::Buffer::from_mut_slice(rgb);
-            {
-                let b = buf.get_mut().unwrap();
-                b.set_pts(gst::ClockTime::from_nseconds(clip.pts(i)));
-                b.set_duration(gst::ClockTime::from_nseconds(clip.pts(i + 1) - clip.pts(i)));
-            }
-            if src.push_buffer(buf).is_err() {
-                return;
-            }
-        }
-        let _ = src.end_of_stream();
-    });
+    std::thread::spawn(move || clip.feed(src));
     Ok(pipeline)
 }
 

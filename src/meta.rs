@@ -2,12 +2,15 @@
 //! report's field names. Readable from C (`gst_buffer_get_custom_meta`) and Python
 //! (`buf.get_custom_meta("SharpMeterMeta").get_structure()`) once the plugin is loaded.
 //!
-//! Tags: `video` and `size`. Elements that pass buffers on (queue, tee, identity) and
-//! elements that keep the picture's size (videoconvert) keep the meta; elements that
-//! rescale (videoscale to another size) drop it, since the figures describe the picture at
-//! its original size.
+//! Tags: `video` and `size`. Copies of a buffer (queue, tee, identity, writable copies) keep
+//! the meta, and so do transforms that keep the picture's size (videoconvert, or
+//! videoconvertscale converting only the format); a rescale to another size drops it, since
+//! the figures describe the picture at its original size.
+
+use std::ffi::{CString, c_char, c_void};
 
 use gst::glib;
+use gst::glib::translate::{FromGlib, IntoGlib, ToGlibPtr};
 use gst::meta::CustomMeta;
 
 use crate::analysis::FrameFigures;
@@ -20,9 +23,74 @@ pub const META_TAGS: &[&str] = &["video", "size"];
 
 /// Registers the meta once per process.
 pub fn register() {
-    if !CustomMeta::is_registered(META_NAME) {
-        CustomMeta::register(META_NAME, META_TAGS);
+    if CustomMeta::is_registered(META_NAME) {
+        return;
     }
+    let tags: Vec<CString> = META_TAGS
+        .iter()
+        .map(|t| CString::new(*t).expect("tags have no NUL"))
+        .collect();
+    let mut tags: Vec<*const c_char> = tags
+        .iter()
+        .map(|t| t.as_ptr())
+        .chain([std::ptr::null()])
+        .collect();
+    // SAFETY: name and tags are NUL-terminated and copied by GStreamer; the transform
+    // function matches GstCustomMetaTransformFunction and needs no user data.
+    unsafe {
+        gst::ffi::gst_meta_register_custom(
+            META_NAME.to_glib_none().0,
+            tags.as_mut_ptr(),
+            Some(transform),
+            std::ptr::null_mut(),
+            None,
+        );
+    }
+}
+
+/// Copies the meta on plain copies and on a "scale" transform between equal sizes; refuses
+/// every other transform. Never unwinds into C.
+unsafe extern "C" fn transform(
+    dest: *mut gst::ffi::GstBuffer,
+    meta: *mut gst::ffi::GstCustomMeta,
+    _src: *mut gst::ffi::GstBuffer,
+    kind: glib::ffi::GQuark,
+    data: *mut c_void,
+    _user_data: *mut c_void,
+) -> glib::ffi::gboolean {
+    let keep = std::panic::catch_unwind(|| {
+        // SAFETY: GStreamer passes valid pointers; for the scale transform `data` is a
+        // GstVideoMetaTransform whose infos are valid for the call.
+        unsafe {
+            let kind = glib::Quark::from_glib(kind);
+            let same_size = if kind == glib::Quark::from_str("gst-copy") {
+                true
+            } else if kind.into_glib() == gst_video::ffi::gst_video_meta_transform_scale_get_quark()
+            {
+                let t = &*(data as *const gst_video::ffi::GstVideoMetaTransform);
+                let (i, o) = (&*t.in_info, &*t.out_info);
+                i.width == o.width && i.height == o.height
+            } else {
+                false
+            };
+            if !same_size {
+                return false;
+            }
+            let from = (*(meta as *const CustomMeta)).structure().to_owned();
+            let dest = gst::BufferRef::from_mut_ptr(dest);
+            match CustomMeta::add(dest, META_NAME) {
+                Ok(mut to) => {
+                    let s = to.mut_structure();
+                    for (name, value) in from.iter() {
+                        s.set_value(name, value.clone());
+                    }
+                    true
+                }
+                Err(_) => false,
+            }
+        }
+    });
+    keep.unwrap_or(false).into_glib()
 }
 
 /// Typed access to the meta.

@@ -25,9 +25,10 @@ fn weight(b: usize) -> f64 {
     (1.0 - b as f64 / 3.0).max(0.0)
 }
 
-/// Band energies less the energy of 8-bit rounding noise (variance 1/12, scaled to 8-bit units).
-fn detail(raw: &Energies, scale_shift: u32) -> Energies {
-    let rounding = 1.0 / 12.0 / (1u64 << (2 * scale_shift)) as f64;
+/// Band energies less the energy of 8-bit rounding noise (variance 1/12). Deeper samples
+/// are treated alike, so one picture scores the same at every depth.
+fn detail(raw: &Energies) -> Energies {
+    let rounding = 1.0 / 12.0;
     let gains = band_energy::white_noise_gains();
     let mut out = [0.0; BANDS];
     for b in 0..BANDS {
@@ -58,11 +59,8 @@ pub fn sharpness(plane: &LumaPlane, scratch: &mut BandScratch) -> SharpnessFigur
     if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
         return INVALID;
     }
-    let hx = detail(
-        &band_energy::horizontal(plane, scratch),
-        plane.scale_shift(),
-    );
-    let vy = detail(&band_energy::vertical(plane, scratch), plane.scale_shift());
+    let hx = detail(&band_energy::horizontal(plane, scratch));
+    let vy = detail(&band_energy::vertical(plane, scratch));
     let energy: f64 = hx.iter().chain(vy.iter()).sum();
     match (axis_score(&hx), axis_score(&vy)) {
         (Some(x), Some(y)) if energy >= MIN_DETAIL_ENERGY => SharpnessFigures {

@@ -78,6 +78,42 @@ impl Clip {
     }
 }
 
+impl Clip {
+    /// RGB caps of the clip; its rows need no padding (asserted).
+    pub fn caps(&self) -> gst::Caps {
+        let info = gst_video::VideoInfo::builder(
+            gst_video::VideoFormat::Rgb,
+            self.width as u32,
+            self.height as u32,
+        )
+        .fps(gst::Fraction::new(self.fps as i32, 1))
+        .build()
+        .unwrap();
+        assert_eq!(
+            info.stride()[0] as usize,
+            self.width * 3,
+            "RGB rows need no padding"
+        );
+        info.to_caps().unwrap()
+    }
+
+    /// Sets the caps on `src` and pushes every frame with PTS and duration, then EOS.
+    /// Blocks while `src` is full; returns early if the pipeline stops taking buffers.
+    pub fn feed(self, src: gst_app::AppSrc) {
+        src.set_caps(Some(&self.caps()));
+        for i in 0..self.frames {
+            let mut buf = gst::Buffer::from_mut_slice(self.frame(i));
+            let b = buf.get_mut().unwrap();
+            b.set_pts(gst::ClockTime::from_nseconds(self.pts(i)));
+            b.set_duration(gst::ClockTime::from_nseconds(self.pts(i + 1) - self.pts(i)));
+            if src.push_buffer(buf).is_err() {
+                return;
+            }
+        }
+        let _ = src.end_of_stream();
+    }
+}
+
 /// Box-filter down by `f`, then bilinear back to `w x h`.
 pub fn down_up(rgb: &[u8], w: usize, h: usize, f: usize) -> Vec<u8> {
     let (sw, sh) = (w.div_ceil(f), h.div_ceil(f));

@@ -1,0 +1,102 @@
+//! Threshold alarms on a clip that turns soft part-way, with default properties
+//! (threshold 0.25, window 1 s, min-duration 2 s, hysteresis 0.03).
+
+mod common;
+
+use common::clip::{Clip, load_photo};
+use common::{fixture, run_clip};
+use gstsharpmeter::messages::{Alarm, AlarmEvent, Report, Summary};
+
+const FPS: u32 = 25;
+const SECOND: u64 = 1_000_000_000;
+
+/// A 640x360 pan over a photo, `seconds` long, rendered at 1/6 size and upscaled during `soft`
+/// (in seconds).
+fn clip(seconds: usize, soft: std::ops::Range<usize>) -> Clip {
+    let fps = FPS as usize;
+    Clip {
+        photo: load_photo(&fixture("color_astronaut__blur__0.png")),
+        width: 640,
+        height: 360,
+        fps: FPS,
+        frames: seconds * fps,
+        soft: soft.start * fps..soft.end * fps,
+        factor: 6,
+    }
+}
+
+fn alarms(run: &common::Run) -> Vec<Alarm> {
+    run.messages
+        .iter()
+        .filter_map(|m| Alarm::from_message(m))
+        .collect()
+}
+
+fn summary(run: &common::Run) -> Summary {
+    Summary::from_message(run.messages.last().unwrap()).expect("summary is the last message")
+}
+
+#[test]
+fn soft_stretch_posts_one_start_and_one_end() {
+    let run = run_clip(clip(10, 3..6), "");
+    let a = alarms(&run);
+    assert_eq!(a.len(), 2, "{a:?}");
+    assert_eq!(
+        (a[0].event, a[1].event),
+        (AlarmEvent::Start, AlarmEvent::End)
+    );
+    let start = a[0].times.timestamp.unwrap().nseconds();
+    let end = a[1].times.timestamp.unwrap().nseconds();
+    // The 1 s median crosses within the smoothing window after each change.
+    assert!(
+        (3 * SECOND..4 * SECOND).contains(&start),
+        "start at {start}"
+    );
+    assert!((6 * SECOND..7 * SECOND).contains(&end), "end at {end}");
+    assert_eq!(a[0].times.running_time, a[0].times.timestamp);
+    assert!(a[0].sharpness < 0.25 && a[0].threshold == 0.25);
+    assert!(a[1].sharpness >= 0.28);
+    assert_eq!(a[1].duration.unwrap().nseconds(), end - start);
+    let s = summary(&run);
+    assert_eq!((s.frames, s.valid_frames, s.alarms), (250, 250, 1));
+    assert_eq!(s.alarm_duration.nseconds(), end - start);
+    // Reports say "alarm" once the episode is confirmed, and "ok" again after it ends.
+    let states: Vec<&str> = run
+        .messages
+        .iter()
+        .filter_map(|m| Report::from_message(m))
+        .map(|r| r.state.as_str())
+        .collect();
+    assert_eq!(states.len(), 10);
+    assert_eq!(states[0], "ok");
+    assert!(states.contains(&"alarm"));
+    assert_eq!(states[9], "ok");
+}
+
+#[test]
+fn constant_sharp_stream_posts_no_alarm() {
+    let run = run_clip(clip(6, 0..0), "");
+    assert!(alarms(&run).is_empty());
+    let s = summary(&run);
+    assert_eq!((s.frames, s.alarms), (150, 0));
+    assert!(s.sharpness_min.unwrap() > 0.3, "{:?}", s.sharpness_min);
+}
+
+#[test]
+fn episode_open_at_eos_is_closed_before_the_summary() {
+    let run = run_clip(clip(6, 2..6), "");
+    let a = alarms(&run);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[1].event, AlarmEvent::End);
+    // Closed where the last frame ends.
+    assert_eq!(a[1].times.timestamp.unwrap().nseconds(), 6 * SECOND);
+    let n = run.messages.len();
+    assert!(Alarm::from_message(&run.messages[n - 2]).is_some());
+}
+
+#[test]
+fn threshold_zero_disables_the_alarm() {
+    let run = run_clip(clip(6, 1..6), "threshold=0");
+    assert!(alarms(&run).is_empty());
+    assert_eq!(summary(&run).alarms, 0);
+}

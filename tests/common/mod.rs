@@ -1,0 +1,114 @@
+//! Helpers shared by the integration tests: plugin registration, fixtures, and running real
+//! pipelines to EOS while collecting sharpmeter's messages and the buffers that reach a sink.
+
+#![allow(dead_code)]
+
+pub mod clip;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, Once};
+
+use gst::prelude::*;
+
+pub fn init() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        gst::init().unwrap();
+        gstsharpmeter::plugin_register_static().unwrap();
+    });
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// What a pipeline run produced.
+#[derive(Default)]
+pub struct Run {
+    /// Element messages posted by sharpmeter, in order.
+    pub messages: Vec<gst::Message>,
+    /// Buffers that reached an appsink named `sink`, in order.
+    pub buffers: Vec<gst::Buffer>,
+}
+
+/// Runs `pipeline` to EOS. Panics on an error message or after 60 s.
+pub fn run_pipeline(pipeline: &gst::Pipeline) -> Run {
+    let buffers = Arc::new(Mutex::new(Vec::new()));
+    if let Some(sink) = pipeline.by_name("sink") {
+        let sink = sink
+            .downcast::<gst_app::AppSink>()
+            .expect("sink is an appsink");
+        sink.set_property("sync", false);
+        let store = buffers.clone();
+        sink.set_callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |s| {
+                    let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    store.lock().unwrap().push(sample.buffer_owned().unwrap());
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+    }
+    let bus = pipeline.bus().unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let mut messages = Vec::new();
+    for msg in bus.iter_timed(gst::ClockTime::from_seconds(60)) {
+        match msg.view() {
+            gst::MessageView::Eos(_) => {
+                pipeline.set_state(gst::State::Null).unwrap();
+                let buffers = std::mem::take(&mut *buffers.lock().unwrap());
+                return Run { messages, buffers };
+            }
+            gst::MessageView::Error(e) => {
+                pipeline.set_state(gst::State::Null).unwrap();
+                panic!("pipeline error: {} ({:?})", e.error(), e.debug());
+            }
+            gst::MessageView::Element(_) => messages.push(msg.clone()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    panic!("pipeline did not reach EOS within 60 s");
+}
+
+/// Parses and runs a gst-launch description.
+pub fn run(desc: &str) -> Run {
+    init();
+    let pipeline = gst::parse::launch(desc)
+        .unwrap_or_else(|e| panic!("{desc}: {e}"))
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    run_pipeline(&pipeline)
+}
+
+/// Runs `clip` through `appsrc ! sharpmeter <props> ! fakesink`.
+pub fn run_clip(clip: clip::Clip, props: &str) -> Run {
+    init();
+    let pipeline = gst::parse::launch(&format!(
+        "appsrc name=src format=time block=true max-buffers=4 ! sharpmeter {props} ! fakesink"
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let src = pipeline
+        .by_name("src")
+        .unwrap()
+        .downcast::<gst_app::AppSrc>()
+        .unwrap();
+    let feeder = std::thread::spawn(move || clip.feed(src));
+    let run = run_pipeline(&pipeline);
+    feeder.join().unwrap();
+    run
+}
+
+/// Relative difference of `a` from `b`.
+pub fn rel(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        a.abs()
+    } else {
+        ((a - b) / b).abs()
+    }
+}
