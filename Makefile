@@ -1,0 +1,54 @@
+# sharpmeter: `make demo` and `make test` set everything up on a fresh Debian 12 machine.
+
+DEB_PACKAGES := pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+	gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi gir1.2-gstreamer-1.0 \
+	gir1.2-gst-plugins-base-1.0
+INPUT ?=
+CORPUS ?= ../shared/corpus
+
+# Tests and the demo register the plugin themselves; a plugin path pointing at a build of
+# it would register it twice. A private registry keeps a stale blacklist out of the way.
+unexport GST_PLUGIN_PATH
+export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
+
+.PHONY: setup build demo test corpus-check inspect clean
+
+setup:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian packages:" $$missing; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -q --no-install-recommends $$missing; \
+		else \
+			echo "Missing Debian packages; install them as root with:"; \
+			echo "  apt-get install -y --no-install-recommends" $$missing; \
+			exit 1; \
+		fi; \
+	fi
+
+build: setup
+	cargo build --all-targets
+
+demo: build
+	cargo run --example demo -- "$(INPUT)"
+
+test: setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo build --all-targets
+	cargo test
+
+# Checks the analysis core against the whole shared corpus (not part of `make test`).
+corpus-check: build
+	cargo run --release --example corpus_check -- $(CORPUS)
+
+# gst-inspect-1.0 on the built plugin.
+inspect: build
+	GST_PLUGIN_PATH=$(CURDIR)/target/debug gst-inspect-1.0 sharpmeter
+
+clean:
+	cargo clean

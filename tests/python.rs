@@ -1,0 +1,57 @@
+//! PyGObject (Debian's python3-gi) reads the reports, the summary and SharpMeterMeta.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Directory of the built plugin: the cdylib sits beside the test binary's `deps/`.
+fn plugin_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    assert!(
+        dir.join("libgstsharpmeter.so").exists(),
+        "{} has no libgstsharpmeter.so",
+        dir.display()
+    );
+    dir
+}
+
+fn field(json: &str, key: &str) -> Vec<String> {
+    // Values of `"key": value` in order; enough for the flat JSON the script prints.
+    json.match_indices(&format!("\"{key}\": "))
+        .map(|(i, m)| {
+            let rest = &json[i + m.len()..];
+            let end = rest.find([',', '}']).unwrap();
+            rest[..end].trim().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn python_reads_reports_summary_and_meta() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/read_report_and_meta.py");
+    let registry = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-registry.bin");
+    let out = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env("GST_REGISTRY", registry)
+        .output()
+        .expect("run /usr/bin/python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "python failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sharpness = field(&stdout, "sharpness");
+    // 10 reports (interval 0) then 10 metas, with the same per-frame values.
+    assert_eq!(sharpness.len(), 20, "{stdout}");
+    assert_eq!(sharpness[..10], sharpness[10..]);
+    let v: f64 = sharpness[0].parse().unwrap();
+    assert!(v > 0.3 && v < 1.0, "smpte bars are sharp: {v}");
+    assert_eq!(field(&stdout, "valid"), vec!["true"; 10]);
+    assert_eq!(field(&stdout, "running-time")[1], "100000000");
+    assert_eq!(field(&stdout, "state")[0], "\"ok\"");
+    // The summary's frames come last.
+    assert_eq!(field(&stdout, "frames").last().unwrap(), "10");
+    assert_eq!(field(&stdout, "alarms"), vec!["0"]);
+}
