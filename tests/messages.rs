@@ -275,3 +275,43 @@ fn properties_have_documented_defaults_and_ranges() {
     let spec = spec.downcast_ref::<glib::ParamSpecDouble>().unwrap();
     assert_eq!((spec.minimum(), spec.maximum()), (0.0, 1.0));
 }
+
+#[test]
+fn renegotiation_mid_stream_changes_format_and_size() {
+    let (mut h, bus) = harness(&[("interval", 0u64.to_value())]);
+    h.push(frame(0, Some(gst::ClockTime::ZERO))).unwrap();
+    let gray = SharpMeterMeta::from_buffer(&h.pull().unwrap())
+        .unwrap()
+        .figures;
+    // The same luma as I420 (128x96 rows need no padding): Y plane, then neutral chroma.
+    let info = gst_video::VideoInfo::builder(gst_video::VideoFormat::I420, W, H)
+        .fps(gst::Fraction::new(25, 1))
+        .build()
+        .unwrap();
+    h.set_src_caps(info.to_caps().unwrap());
+    let luma = frame(0, None).map_readable().unwrap().to_vec();
+    let mut bytes = luma;
+    bytes.resize(info.size(), 128);
+    let mut buf = gst::Buffer::from_mut_slice(bytes);
+    buf.get_mut().unwrap().set_pts(FRAME);
+    h.push(buf).unwrap();
+    let i420 = SharpMeterMeta::from_buffer(&h.pull().unwrap())
+        .unwrap()
+        .figures;
+    assert_eq!(i420, gray);
+    // A smaller size: analysed, too small to be valid.
+    let info = gst_video::VideoInfo::builder(gst_video::VideoFormat::Gray8, 32, 32)
+        .build()
+        .unwrap();
+    h.set_src_caps(info.to_caps().unwrap());
+    let mut buf = gst::Buffer::from_mut_slice(vec![7u8; info.size()]);
+    buf.get_mut().unwrap().set_pts(FRAME * 2);
+    h.push(buf).unwrap();
+    assert!(
+        !SharpMeterMeta::from_buffer(&h.pull().unwrap())
+            .unwrap()
+            .figures
+            .valid
+    );
+    assert_eq!(reports(&element_messages(&bus)).len(), 3);
+}
