@@ -48,6 +48,26 @@ fn blur_line(src: &[f32], out: &mut Vec<f32>) {
     }
 }
 
+/// Sum of `(a - b)^2`, in eight f32 lanes (one line's worth) added up in f64.
+#[inline]
+fn squared_difference(a: &[f32], b: &[f32]) -> f64 {
+    let mut lanes = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| ((x - y) * (x - y)) as f64)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            let d = x[k] - y[k];
+            lanes[k] += d * d;
+        }
+    }
+    lanes.iter().map(|&v| v as f64).sum::<f64>() + tail
+}
+
 /// Accumulates squared band values of one line into `sums` and sample counts into `counts`.
 fn accumulate_line(
     line: &[f32],
@@ -64,12 +84,7 @@ fn accumulate_line(
             break;
         }
         blur_line(level, blurred);
-        let mut e = 0.0f64;
-        for (g, b) in level.iter().zip(blurred.iter()) {
-            let d = (g - b) as f64;
-            e += d * d;
-        }
-        sums[band] += e;
+        sums[band] += squared_difference(level, blurred);
         counts[band] += n as u64;
         level.clear();
         level.extend(blurred.iter().step_by(2));
@@ -102,21 +117,21 @@ pub fn horizontal(plane: &LumaPlane, scratch: &mut BandScratch) -> Energies {
 }
 
 /// Band energies along columns (vertical detail). Columns are gathered in groups that
-/// share rows, so each row is read once per group.
+/// share rows, so each row segment is read once per group.
 pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch) -> Energies {
     const GROUP: usize = 16;
     let (w, h) = (plane.width(), plane.height());
     let mut sums = [0.0; BANDS];
     let mut counts = [0u64; BANDS];
     let mut cols = std::mem::take(&mut scratch.columns);
-    cols.resize(GROUP * h + w, 0.0);
-    let (block, row) = cols.split_at_mut(GROUP * h);
+    cols.resize(GROUP * h + GROUP, 0.0);
+    let (block, span) = cols.split_at_mut(GROUP * h);
     for x0 in (0..w).step_by(GROUP) {
         let g = GROUP.min(w - x0);
         for y in 0..h {
-            plane.row_f32(y, row);
+            plane.span_f32(y, x0, &mut span[..g]);
             for k in 0..g {
-                block[k * h + y] = row[x0 + k];
+                block[k * h + y] = span[k];
             }
         }
         for k in 0..g {

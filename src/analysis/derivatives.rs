@@ -51,6 +51,23 @@ fn copy_row(rows: &mut [Vec<i32>; 3], src: usize, dst: usize) {
     rows[src] = from;
 }
 
+/// Sums of the Laplacian, its square and the squared Sobel magnitude over one row, given the
+/// padded rows above, at and below it.
+#[inline]
+fn row_sums(u: &[i32], c: &[i32], d: &[i32]) -> (i64, i64, i64) {
+    let (mut ls, mut lq, mut gq) = (0i64, 0i64, 0i64);
+    for ((u, c), d) in u.windows(3).zip(c.windows(3)).zip(d.windows(3)) {
+        let lap = c[0] + c[2] + u[1] + d[1] - 4 * c[1];
+        let gx = (u[2] - u[0]) + 2 * (c[2] - c[0]) + (d[2] - d[0]);
+        let gy = (d[0] + 2 * d[1] + d[2]) - (u[0] + 2 * u[1] + u[2]);
+        let (lap, gx, gy) = (lap as i64, gx as i64, gy as i64);
+        ls += lap;
+        lq += lap * lap;
+        gq += gx * gx + gy * gy;
+    }
+    (ls, lq, gq)
+}
+
 /// Computes both figures over the whole plane.
 pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> DerivativeFigures {
     let (w, h) = (plane.width(), plane.height());
@@ -76,16 +93,7 @@ pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriva
             }
         }
         let (u, c, d) = (&rows[slot[0]], &rows[slot[1]], &rows[slot[2]]);
-        let (mut ls, mut lq, mut gq) = (0i64, 0i64, 0i64);
-        for j in 1..=w {
-            let lap = c[j - 1] + c[j + 1] + u[j] + d[j] - 4 * c[j];
-            let gx = (u[j + 1] - u[j - 1]) + 2 * (c[j + 1] - c[j - 1]) + (d[j + 1] - d[j - 1]);
-            let gy = (d[j - 1] + 2 * d[j] + d[j + 1]) - (u[j - 1] + 2 * u[j] + u[j + 1]);
-            let (lap, gx, gy) = (lap as i64, gx as i64, gy as i64);
-            ls += lap;
-            lq += lap * lap;
-            gq += gx * gx + gy * gy;
-        }
+        let (ls, lq, gq) = row_sums(u, c, d);
         lap_sum += ls as i128;
         lap_sq += lq as i128;
         grad_sq += gq as i128;

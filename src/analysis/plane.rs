@@ -140,16 +140,23 @@ impl<'a> LumaPlane<'a> {
     /// Writes row `y` as samples in the 8-bit range into `out` (length `width`).
     #[inline]
     pub fn row_f32(&self, y: usize, out: &mut [f32]) {
-        let start = y * self.stride;
+        self.span_f32(y, 0, out);
+    }
+
+    /// Writes samples `x0..x0 + out.len()` of row `y`, in the 8-bit range, into `out`.
+    #[inline]
+    pub fn span_f32(&self, y: usize, x0: usize, out: &mut [f32]) {
+        let start = y * self.stride + x0;
+        let end = start + out.len().min(self.width - x0);
         match self.samples {
             Samples::U8(d) => {
-                for (o, &s) in out.iter_mut().zip(&d[start..start + self.width]) {
+                for (o, &s) in out.iter_mut().zip(&d[start..end]) {
                     *o = s as f32;
                 }
             }
             Samples::U16(d) => {
                 let k = 1.0 / (1u32 << self.scale_shift) as f32;
-                for (o, &s) in out.iter_mut().zip(&d[start..start + self.width]) {
+                for (o, &s) in out.iter_mut().zip(&d[start..end]) {
                     *o = s as f32 * k;
                 }
             }
