@@ -38,7 +38,7 @@ fn builtin_pipeline() -> Result<gst::Pipeline, Box<dyn std::error::Error>> {
     let soft = 4 * FPS as usize..8 * FPS as usize;
     println!(
         "Built-in clip: slow pan over a photo, {WIDTH}x{HEIGHT} RGB at {FPS} fps, {} s; \
-         rendered at 1/6 size and upscaled from {} s to {} s.\n",
+         rendered at half size and upscaled from {} s to {} s.\n",
         frames / FPS as usize,
         soft.start / FPS as usize,
         soft.end / FPS as usize
@@ -50,7 +50,7 @@ fn builtin_pipeline() -> Result<gst::Pipeline, Box<dyn std::error::Error>> {
         fps: FPS,
         frames,
         soft,
-        factor: 6,
+        factor: 2,
     };
     let pipeline = gst::parse::launch(
         "appsrc name=src format=time is-live=false block=true max-buffers=8 ! sharpmeter ! fakesink",

@@ -112,6 +112,8 @@ impl SharpMeterMeta {
         s.set("valid", figures.valid);
         s.set("laplacian-variance", figures.laplacian_variance);
         s.set("tenengrad", figures.tenengrad);
+        s.set("noise", figures.noise);
+        s.set("texture", figures.texture);
         Ok(())
     }
 
@@ -125,6 +127,8 @@ impl SharpMeterMeta {
                 valid: s.get("valid").ok()?,
                 laplacian_variance: s.get("laplacian-variance").ok()?,
                 tenengrad: s.get("tenengrad").ok()?,
+                noise: s.get("noise").ok()?,
+                texture: s.get("texture").ok()?,
             },
         })
     }

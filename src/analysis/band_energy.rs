@@ -7,13 +7,70 @@ use super::plane::LumaPlane;
 /// Number of pyramid bands; band 0 is the finest (0.25..0.5 cycles per pixel).
 pub const BANDS: usize = 5;
 
-/// Shortest line, in pixels, that yields all bands with at least 4 samples in the last one.
+/// Shortest line, in pixels, that yields all bands with at least 4 samples in the last one;
+/// smaller frames are not judged.
 pub const MIN_LINE: usize = 4 << (BANDS - 1);
 
 const KERNEL: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
 
 /// Mean squared band value per band, in 8-bit units squared.
 pub type Energies = [f64; BANDS];
+
+/// Side of the square blocks energies are pooled in, in pixels.
+pub const BLOCK: usize = 64;
+
+/// Squared band values summed per block and band, with sample counts, for one axis.
+#[derive(Debug, Default, Clone)]
+pub struct BlockEnergies {
+    pub columns: usize,
+    pub rows: usize,
+    sums: Vec<Energies>,
+    counts: Vec<[u64; BANDS]>,
+}
+
+impl BlockEnergies {
+    fn reset(&mut self, width: usize, height: usize) {
+        self.columns = width.div_ceil(BLOCK);
+        self.rows = height.div_ceil(BLOCK);
+        let n = self.columns * self.rows;
+        self.sums.clear();
+        self.sums.resize(n, [0.0; BANDS]);
+        self.counts.clear();
+        self.counts.resize(n, [0; BANDS]);
+    }
+
+    /// Mean energy per band of block `i` (row-major); 0 where a band has no samples.
+    pub fn block(&self, i: usize) -> Energies {
+        let mut out = [0.0; BANDS];
+        for ((o, s), &n) in out.iter_mut().zip(&self.sums[i]).zip(&self.counts[i]) {
+            if n > 0 {
+                *o = s / n as f64;
+            }
+        }
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.sums.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sums.is_empty()
+    }
+
+    /// Mean energy per band over the whole plane.
+    pub fn frame(&self) -> Energies {
+        let mut out = [0.0; BANDS];
+        for b in 0..BANDS {
+            let s: f64 = self.sums.iter().map(|e| e[b]).sum();
+            let n: u64 = self.counts.iter().map(|c| c[b]).sum();
+            if n > 0 {
+                out[b] = s / n as f64;
+            }
+        }
+        out
+    }
+}
 
 /// Line memory reused across frames.
 #[derive(Debug, Default)]
@@ -48,7 +105,7 @@ fn blur_line(src: &[f32], out: &mut Vec<f32>) {
     }
 }
 
-/// Sum of `(a - b)^2`, in eight f32 lanes (one line's worth) added up in f64.
+/// Sum of `(a - b)^2`, in eight f32 lanes added up in f64.
 #[inline]
 fn squared_difference(a: &[f32], b: &[f32]) -> f64 {
     let mut lanes = [0f32; 8];
@@ -68,12 +125,13 @@ fn squared_difference(a: &[f32], b: &[f32]) -> f64 {
     lanes.iter().map(|&v| v as f64).sum::<f64>() + tail
 }
 
-/// Accumulates squared band values of one line into `sums` and sample counts into `counts`.
+/// Adds the squared band values of one line to the blocks `first, first + step, ...` along it.
 fn accumulate_line(
     line: &[f32],
     scratch: &mut BandScratch,
-    sums: &mut Energies,
-    counts: &mut [u64; BANDS],
+    out: &mut BlockEnergies,
+    first: usize,
+    step: usize,
 ) {
     let BandScratch { level, blurred, .. } = scratch;
     level.clear();
@@ -84,45 +142,36 @@ fn accumulate_line(
             break;
         }
         blur_line(level, blurred);
-        sums[band] += squared_difference(level, blurred);
-        counts[band] += n as u64;
+        let chunk = (BLOCK >> band).max(1);
+        for (k, (a, b)) in level.chunks(chunk).zip(blurred.chunks(chunk)).enumerate() {
+            let i = first + k * step;
+            out.sums[i][band] += squared_difference(a, b);
+            out.counts[i][band] += a.len() as u64;
+        }
         level.clear();
         level.extend(blurred.iter().step_by(2));
     }
 }
 
-fn means(sums: Energies, counts: [u64; BANDS]) -> Energies {
-    let mut out = [0.0; BANDS];
-    for b in 0..BANDS {
-        if counts[b] > 0 {
-            out[b] = sums[b] / counts[b] as f64;
-        }
-    }
-    out
-}
-
-/// Band energies along rows (horizontal detail).
-pub fn horizontal(plane: &LumaPlane, scratch: &mut BandScratch) -> Energies {
+/// Band energies along rows (horizontal detail), per block.
+pub fn horizontal(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
     let (w, h) = (plane.width(), plane.height());
-    let mut sums = [0.0; BANDS];
-    let mut counts = [0u64; BANDS];
+    out.reset(w, h);
     let mut row = std::mem::take(&mut scratch.columns);
     row.resize(w, 0.0);
     for y in 0..h {
         plane.row_f32(y, &mut row);
-        accumulate_line(&row, scratch, &mut sums, &mut counts);
+        accumulate_line(&row, scratch, out, (y / BLOCK) * out.columns, 1);
     }
     scratch.columns = row;
-    means(sums, counts)
 }
 
-/// Band energies along columns (vertical detail). Columns are gathered in groups that
-/// share rows, so each row segment is read once per group.
-pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch) -> Energies {
+/// Band energies along columns (vertical detail), per block. Columns are gathered in groups
+/// that share rows, so each row segment is read once per group.
+pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
     const GROUP: usize = 16;
     let (w, h) = (plane.width(), plane.height());
-    let mut sums = [0.0; BANDS];
-    let mut counts = [0u64; BANDS];
+    out.reset(w, h);
     let mut cols = std::mem::take(&mut scratch.columns);
     cols.resize(GROUP * h + GROUP, 0.0);
     let (block, span) = cols.split_at_mut(GROUP * h);
@@ -135,11 +184,17 @@ pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch) -> Energies {
             }
         }
         for k in 0..g {
-            accumulate_line(&block[k * h..(k + 1) * h], scratch, &mut sums, &mut counts);
+            let x = x0 + k;
+            accumulate_line(
+                &block[k * h..(k + 1) * h],
+                scratch,
+                out,
+                x / BLOCK,
+                out.columns,
+            );
         }
     }
     scratch.columns = cols;
-    means(sums, counts)
 }
 
 /// Energy each band gets from white noise of unit variance.
@@ -203,7 +258,9 @@ mod tests {
             })
             .collect();
         let p = LumaPlane::new_u16(&data, w, h, w, 16).unwrap();
-        let e = horizontal(&p, &mut BandScratch::default());
+        let mut blocks = BlockEnergies::default();
+        horizontal(&p, &mut BandScratch::default(), &mut blocks);
+        let e = blocks.frame();
         let g = white_noise_gains();
         for b in 0..3 {
             let expected = g[b] / 12.0;
@@ -225,8 +282,10 @@ mod tests {
             .collect();
         let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
         let mut s = BandScratch::default();
-        let hz = horizontal(&p, &mut s);
-        let vt = vertical(&p, &mut s);
+        let (mut hb, mut vb) = (BlockEnergies::default(), BlockEnergies::default());
+        horizontal(&p, &mut s, &mut hb);
+        vertical(&p, &mut s, &mut vb);
+        let (hz, vt) = (hb.frame(), vb.frame());
         assert!(hz[0] > 1000.0);
         assert!(vt.iter().all(|&e| e < 1e-6));
     }

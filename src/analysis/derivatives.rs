@@ -1,7 +1,9 @@
 //! Variance of the Laplacian and Tenengrad in one pass, matching OpenCV:
 //! `cv2.Laplacian(y, CV_64F).var()` (ksize 1) and the mean of `Sobel_x^2 + Sobel_y^2`
 //! (3x3), both with BORDER_REFLECT_101. Sums are exact integers; results are in 8-bit units.
+//! The same pass feeds the noise estimate.
 
+use super::noise::NoiseHistogram;
 use super::plane::LumaPlane;
 
 /// Frame-wide derivative figures (higher = sharper), in 8-bit sample units.
@@ -11,6 +13,8 @@ pub struct DerivativeFigures {
     pub laplacian_variance: f64,
     /// Mean squared 3x3 Sobel gradient magnitude.
     pub tenengrad: f64,
+    /// Estimated noise sigma in 8-bit levels.
+    pub noise: f64,
 }
 
 /// Row memory reused across frames.
@@ -18,6 +22,7 @@ pub struct DerivativeFigures {
 pub struct DerivativeScratch {
     rows: [Vec<i32>; 3],
     line: Vec<i32>,
+    noise: NoiseHistogram,
 }
 
 /// Index of `i` in `0..n` under BORDER_REFLECT_101 (n = 1 maps everything to 0).
@@ -68,11 +73,27 @@ fn row_sums(u: &[i32], c: &[i32], d: &[i32]) -> (i64, i64, i64) {
     (ls, lq, gq)
 }
 
+/// Feeds one row's Sobel magnitudes and Immerkaer responses to the noise histogram.
+#[inline]
+fn row_noise(u: &[i32], c: &[i32], d: &[i32], shift: u32, noise: &mut NoiseHistogram) {
+    for ((u, c), d) in u.windows(3).zip(c.windows(3)).zip(d.windows(3)) {
+        let gx = (u[2] - u[0]) + 2 * (c[2] - c[0]) + (d[2] - d[0]);
+        let gy = (d[0] + 2 * d[1] + d[2]) - (u[0] + 2 * u[1] + u[2]);
+        let r = (u[0] - 2 * u[1] + u[2]) - 2 * (c[0] - 2 * c[1] + c[2]) + (d[0] - 2 * d[1] + d[2]);
+        noise.add(
+            gx.unsigned_abs() + gy.unsigned_abs(),
+            r.unsigned_abs(),
+            shift,
+        );
+    }
+}
+
 /// Computes both figures over the whole plane.
 pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> DerivativeFigures {
     let (w, h) = (plane.width(), plane.height());
     scratch.line.resize(w, 0);
-    let DerivativeScratch { rows, line } = scratch;
+    let DerivativeScratch { rows, line, noise } = scratch;
+    noise.clear();
     // slots: index into `rows` of the padded rows above, at and below y.
     let mut slot = [0usize, 1, 2];
     load_padded(plane, 0, line, &mut rows[1]);
@@ -94,6 +115,7 @@ pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriva
         }
         let (u, c, d) = (&rows[slot[0]], &rows[slot[1]], &rows[slot[2]]);
         let (ls, lq, gq) = row_sums(u, c, d);
+        row_noise(u, c, d, plane.scale_shift(), noise);
         lap_sum += ls as i128;
         lap_sq += lq as i128;
         grad_sq += gq as i128;
@@ -104,6 +126,7 @@ pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriva
     DerivativeFigures {
         laplacian_variance: var_num as f64 / (n as f64 * n as f64) / unit,
         tenengrad: grad_sq as f64 / n as f64 / unit,
+        noise: noise.sigma(plane.scale_shift()),
     }
 }
 

@@ -1,9 +1,10 @@
 //! All figures of one frame and the analyser that computes them with reusable memory.
 
-use super::band_energy::BandScratch;
+use super::band_energy::MIN_LINE;
+use super::band_energy::{self, BandScratch, BlockEnergies};
 use super::derivatives::{DerivativeScratch, derivatives};
 use super::plane::LumaPlane;
-use super::sharpness::sharpness;
+use super::sharpness::{PoolScratch, SharpnessFigures, sharpness};
 
 /// Figures measured on one frame's luma.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,6 +17,10 @@ pub struct FrameFigures {
     pub laplacian_variance: f64,
     /// Mean of squared 3x3 Sobel gradients, 8-bit units; higher = sharper.
     pub tenengrad: f64,
+    /// Estimated noise sigma, 8-bit levels.
+    pub noise: f64,
+    /// Fraction of the frame with usable detail, 0..1.
+    pub texture: f64,
 }
 
 /// Computes [`FrameFigures`]; keeps its scratch memory between frames.
@@ -23,6 +28,9 @@ pub struct FrameFigures {
 pub struct Analyzer {
     derivatives: DerivativeScratch,
     bands: BandScratch,
+    horizontal: BlockEnergies,
+    vertical: BlockEnergies,
+    pool: PoolScratch,
 }
 
 impl Analyzer {
@@ -32,12 +40,20 @@ impl Analyzer {
 
     pub fn analyze(&mut self, plane: &LumaPlane) -> FrameFigures {
         let d = derivatives(plane, &mut self.derivatives);
-        let s = sharpness(plane, &mut self.bands);
+        let s = if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
+            SharpnessFigures::INVALID
+        } else {
+            band_energy::horizontal(plane, &mut self.bands, &mut self.horizontal);
+            band_energy::vertical(plane, &mut self.bands, &mut self.vertical);
+            sharpness(&self.horizontal, &self.vertical, d.noise, &mut self.pool)
+        };
         FrameFigures {
             sharpness: s.sharpness,
             valid: s.valid,
             laplacian_variance: d.laplacian_variance,
             tenengrad: d.tenengrad,
+            noise: d.noise,
+            texture: s.texture,
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod band_energy;
 pub mod derivatives;
 pub mod figures;
 pub mod luma;
+pub mod noise;
 pub mod plane;
 pub mod sharpness;
 

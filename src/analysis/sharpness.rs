@@ -1,72 +1,200 @@
-//! The primary `sharpness` score (0..1, higher = sharper): per axis, the weighted share of
-//! detail energy in the three finest of five pyramid bands (weights 1, 2/3, 1/3, 0, 0), with
-//! the expected 8-bit rounding noise removed; the worse axis decides and the square root of
-//! the share is the score. Only ratios of band energies enter, so contrast does not.
+//! The primary `sharpness` score (0..1, higher = sharper), comparable across content.
+//!
+//! Per axis, 1-D Laplacian pyramids give band energies in 64x64 blocks. The energy that
+//! the frame's noise puts in each band is subtracted. Only textured blocks are judged:
+//! those whose remaining detail stands clearly above the noise. A block's fine score is the
+//! log2 ratio of detail in the finest band to the next one. Its coarse score is the
+//! energy-weighted band position, which keeps heavier blur ordered once the finest band is
+//! gone. Each is pooled per axis at the 95th percentile over textured blocks, so a sharp
+//! subject on a soft background reads sharp. The worse axis decides, so one-directional
+//! motion blur counts. Only ratios of energies enter, so contrast does not.
 
-use super::band_energy::{self, BANDS, BandScratch, Energies, MIN_LINE};
-use super::plane::LumaPlane;
-
-/// Detail energy (8-bit units squared, summed over bands and both axes) below which a frame
-/// is too flat to judge.
-pub const MIN_DETAIL_ENERGY: f64 = 1.0;
+use super::band_energy::{BANDS, BlockEnergies, Energies, white_noise_gains};
 
 /// The score of one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SharpnessFigures {
     /// 0..1, higher = sharper; 0 when the frame cannot be judged.
     pub sharpness: f64,
-    /// The frame has enough detail to be judged.
+    /// Enough of the frame has usable detail.
     pub valid: bool,
+    /// Fraction of blocks with usable detail on either axis, 0..1.
+    pub texture: f64,
 }
 
-/// Weight of band `b` in the score: 1, 2/3 and 1/3 for the three finest bands, 0 for the
-/// two coarsest (which only normalise).
-fn weight(b: usize) -> f64 {
-    (1.0 - b as f64 / 3.0).max(0.0)
-}
-
-/// Band energies less the energy of 8-bit rounding noise (variance 1/12). Deeper samples
-/// are treated alike, so one picture scores the same at every depth.
-fn detail(raw: &Energies) -> Energies {
-    let rounding = 1.0 / 12.0;
-    let gains = band_energy::white_noise_gains();
-    let mut out = [0.0; BANDS];
-    for b in 0..BANDS {
-        out[b] = (raw[b] - gains[b] * rounding).max(0.0);
-    }
-    out
-}
-
-/// Weighted share of detail energy, or None when there is none.
-fn axis_score(detail: &Energies) -> Option<f64> {
-    let total: f64 = detail.iter().sum();
-    (total > 0.0).then(|| {
-        detail
-            .iter()
-            .enumerate()
-            .map(|(b, e)| weight(b) * e)
-            .sum::<f64>()
-            / total
-    })
-}
-
-/// Scores a plane. Planes shorter than [`MIN_LINE`] on either axis are not valid.
-pub fn sharpness(plane: &LumaPlane, scratch: &mut BandScratch) -> SharpnessFigures {
-    const INVALID: SharpnessFigures = SharpnessFigures {
+impl SharpnessFigures {
+    pub const INVALID: SharpnessFigures = SharpnessFigures {
         sharpness: 0.0,
         valid: false,
+        texture: 0.0,
     };
-    if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
-        return INVALID;
+}
+
+/// Variance of 8-bit rounding noise.
+const ROUNDING: f64 = 1.0 / 12.0;
+/// Noise above rounding is over-subtracted by this factor: the estimate runs low on
+/// structured content.
+const NOISE_FACTOR: f64 = 1.2;
+/// Least noise variance assumed (8-bit levels squared); covers rounding residue in
+/// heavily blurred pictures.
+const NOISE_FLOOR: f64 = 0.18;
+/// A block is textured when band 2 detail exceeds this many times its noise energy...
+const TEXTURE_SNR: f64 = 7.0;
+/// ...plus this absolute margin (8-bit levels squared).
+const TEXTURE_MARGIN: f64 = 0.5;
+/// Least share of textured blocks, on each axis, for a valid frame.
+const MIN_TEXTURE: f64 = 0.05;
+/// Pooling percentile over textured blocks.
+const POOL: f64 = 0.95;
+/// Floor of the fine score (log2 ratio).
+const FINE_FLOOR: f64 = -8.0;
+/// Fine score x maps to (x + FINE_OFFSET) / FINE_SPAN, clamped to 0..1.
+const FINE_OFFSET: f64 = 3.0;
+const FINE_SPAN: f64 = 4.0;
+/// Weight of the coarse score in the result.
+const COARSE_WEIGHT: f64 = 0.1;
+
+/// Noise variance (8-bit levels squared) subtracted from band energies, from noise sigma.
+fn noise_variance(sigma: f64) -> f64 {
+    (ROUNDING + NOISE_FACTOR * (sigma * sigma - ROUNDING).max(0.0)).max(NOISE_FLOOR)
+}
+
+/// Detail energy per band: the band energy less what noise of variance `noise_var` puts there.
+fn detail(e: &Energies, noise_var: f64) -> Energies {
+    let g = white_noise_gains();
+    let mut d = [0.0; BANDS];
+    for b in 0..BANDS {
+        d[b] = (e[b] - g[b] * noise_var).max(0.0);
     }
-    let hx = detail(&band_energy::horizontal(plane, scratch));
-    let vy = detail(&band_energy::vertical(plane, scratch));
-    let energy: f64 = hx.iter().chain(vy.iter()).sum();
-    match (axis_score(&hx), axis_score(&vy)) {
-        (Some(x), Some(y)) if energy >= MIN_DETAIL_ENERGY => SharpnessFigures {
-            sharpness: x.min(y).clamp(0.0, 1.0).sqrt(),
-            valid: true,
-        },
-        _ => INVALID,
+    d
+}
+
+fn is_textured(d: &Energies, noise_var: f64) -> bool {
+    d[2] > TEXTURE_SNR * white_noise_gains()[2] * noise_var + TEXTURE_MARGIN
+}
+
+/// log2 of finest-band detail over next-band detail, floored.
+fn fine_score(d: &Energies) -> f64 {
+    (d[0] / (d[1] + 1e-6)).log2().max(FINE_FLOOR)
+}
+
+/// Energy-weighted band position: 1 when all detail is in the finest band, 0 in the coarsest.
+fn coarse_score(d: &Energies) -> f64 {
+    let total: f64 = d.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let weighted: f64 = d
+        .iter()
+        .enumerate()
+        .map(|(b, e)| (1.0 - b as f64 / (BANDS - 1) as f64) * e)
+        .sum();
+    weighted / total
+}
+
+/// Value at `q` (0..1) of `v` (sorted in place); None when empty.
+fn percentile(v: &mut [f64], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() - 1) as f64 * q).round() as usize;
+    Some(v[i])
+}
+
+/// Reusable memory for pooling.
+#[derive(Debug, Default)]
+pub struct PoolScratch {
+    fine: Vec<f64>,
+    coarse: Vec<f64>,
+    textured: Vec<bool>,
+}
+
+/// Scores a frame from its per-axis block energies and its noise sigma (8-bit levels).
+pub fn sharpness(
+    horizontal: &BlockEnergies,
+    vertical: &BlockEnergies,
+    noise_sigma: f64,
+    scratch: &mut PoolScratch,
+) -> SharpnessFigures {
+    let noise_var = noise_variance(noise_sigma);
+    let blocks = horizontal.len();
+    let PoolScratch {
+        fine,
+        coarse,
+        textured,
+    } = scratch;
+    textured.clear();
+    textured.resize(blocks, false);
+    let mut pooled = [(0.0f64, 0.0f64); 2];
+    let mut enough = blocks > 0;
+    for (axis, energies) in [horizontal, vertical].into_iter().enumerate() {
+        fine.clear();
+        coarse.clear();
+        for (i, flag) in textured.iter_mut().enumerate() {
+            let d = detail(&energies.block(i), noise_var);
+            if is_textured(&d, noise_var) {
+                *flag = true;
+                fine.push(fine_score(&d));
+                coarse.push(coarse_score(&d));
+            }
+        }
+        enough &= !fine.is_empty() && fine.len() as f64 >= MIN_TEXTURE * blocks as f64;
+        pooled[axis] = (
+            percentile(fine, POOL).unwrap_or(FINE_FLOOR),
+            percentile(coarse, POOL).unwrap_or(0.0),
+        );
+    }
+    let texture = if blocks == 0 {
+        0.0
+    } else {
+        textured.iter().filter(|&&t| t).count() as f64 / blocks as f64
+    };
+    if !enough {
+        return SharpnessFigures {
+            texture,
+            ..SharpnessFigures::INVALID
+        };
+    }
+    let fine = ((pooled[0].0.min(pooled[1].0) + FINE_OFFSET) / FINE_SPAN).clamp(0.0, 1.0);
+    let coarse = pooled[0].1.min(pooled[1].1);
+    SharpnessFigures {
+        sharpness: (1.0 - COARSE_WEIGHT) * fine + COARSE_WEIGHT * coarse,
+        valid: true,
+        texture,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halving_contrast_scales_detail_by_a_quarter_above_the_floor() {
+        // Estimated variance s holds rounding R; at half contrast the rest is a quarter and
+        // the picture is rounded anew: (s - R) / 4 + R.
+        let s: f64 = 4.0;
+        let full = noise_variance(s.sqrt());
+        let half = noise_variance(((s - ROUNDING) / 4.0 + ROUNDING).sqrt());
+        assert!(((full - ROUNDING) / 4.0 - (half - ROUNDING)).abs() < 1e-12);
+        assert_eq!(noise_variance(0.0), NOISE_FLOOR);
+    }
+
+    #[test]
+    fn coarse_score_moves_with_the_energy() {
+        assert_eq!(coarse_score(&[1.0, 0.0, 0.0, 0.0, 0.0]), 1.0);
+        assert_eq!(coarse_score(&[0.0, 0.0, 0.0, 0.0, 1.0]), 0.0);
+        assert!(
+            coarse_score(&[0.0, 0.0, 1.0, 1.0, 1.0]) > coarse_score(&[0.0, 0.0, 0.0, 1.0, 1.0])
+        );
+        assert_eq!(coarse_score(&[0.0; BANDS]), 0.0);
+    }
+
+    #[test]
+    fn percentile_picks_the_upper_values() {
+        let mut v: Vec<f64> = (0..101).map(|i| i as f64).collect();
+        v.reverse();
+        assert_eq!(percentile(&mut v, 0.95), Some(95.0));
+        assert_eq!(percentile(&mut [], 0.95), None);
     }
 }

@@ -21,7 +21,7 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     )
 });
 
-const DEFAULT_THRESHOLD: f64 = 0.25;
+const DEFAULT_THRESHOLD: f64 = 0.66;
 const DEFAULT_HYSTERESIS: f64 = 0.03;
 const DEFAULT_MIN_DURATION: u64 = 2_000_000_000;
 const DEFAULT_WINDOW: u64 = 1_000_000_000;

@@ -168,6 +168,8 @@ mod tests {
                 valid,
                 laplacian_variance: 1.0,
                 tenengrad: 1.0,
+                noise: 0.0,
+                texture: 1.0,
             },
         )
     }

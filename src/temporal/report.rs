@@ -77,6 +77,8 @@ mod tests {
             valid,
             laplacian_variance: sharpness * 100.0,
             tenengrad: sharpness * 1000.0,
+            noise: 0.0,
+            texture: 1.0,
         }
     }
 
