@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use gstsharpmeter::analysis::blur_effect::{H_SIZE, blur_effect};
+use gstsharpmeter::analysis::edge_width::edge_width;
 use gstsharpmeter::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, luma_plane};
 
 /// Default `threshold` of the element; the fixed-threshold target is checked against it.
@@ -32,6 +34,33 @@ fn load_png(path: &Path) -> Image {
         channels: info.color_type.samples(),
         data,
     }
+}
+
+/// scikit-image blur effect and ffmpeg edge width of a picture's luma.
+fn classic(img: &Image) -> (Option<f64>, Option<f64>) {
+    let layout = match img.channels {
+        1 => LumaLayout::Bytes { pixel_stride: 1 },
+        n => LumaLayout::Rgb {
+            r: 0,
+            g: 1,
+            b: 2,
+            pixel_stride: n,
+        },
+    };
+    let mut scratch = LumaScratch::default();
+    let plane = luma_plane(
+        &img.data,
+        img.width,
+        img.height,
+        img.width * img.channels,
+        layout,
+        &mut scratch,
+    )
+    .expect("plane");
+    (
+        blur_effect(&plane, H_SIZE, &mut Default::default()),
+        edge_width(&plane, &mut Default::default()),
+    )
 }
 
 fn analyze(img: &Image) -> FrameFigures {
@@ -185,6 +214,39 @@ fn main() {
     check(
         worst_ten <= 1e-9,
         format!("tenengrad: worst relative error {worst_ten:.2e}"),
+    );
+
+    println!("\nscikit-image blur_effect and ffmpeg blurdetect agreement (gray and flat images)");
+    let (mut worst_be, mut worst_ew, mut edges, mut bad_nan) = (0.0f64, 0.0f64, 0, 0);
+    for r in rows.iter().filter(|r| r.mode != "color") {
+        let (be, ew) = classic(&load_png(&root.join(&r.image)));
+        worst_be = worst_be.max((be.unwrap_or(f64::NAN) - r.peers[0]).abs());
+        match (ew, r.peers[4].is_nan()) {
+            (Some(ew), false) => {
+                edges += 1;
+                let e = rel(ew, r.peers[4]);
+                if verbose || e > 0.02 {
+                    println!(
+                        "    {:<40} edge-width {ew:.4} ffmpeg {:.4}",
+                        r.image, r.peers[4]
+                    );
+                }
+                worst_ew = worst_ew.max(e);
+            }
+            (None, true) => {}
+            _ => bad_nan += 1,
+        }
+    }
+    check(
+        worst_be <= 1e-6,
+        format!("blur-effect: worst absolute difference {worst_be:.2e}"),
+    );
+    check(
+        worst_ew <= 0.02 && bad_nan == 0,
+        format!(
+            "edge-width on {edges} images with edges: worst relative difference {:.3}%, {bad_nan} disagree on having edges",
+            worst_ew * 100.0
+        ),
     );
 
     // Cross-content separation on the gray set (one image per source and degradation).

@@ -1,7 +1,9 @@
 //! The measurement core: plain functions over a luma plane, free of GStreamer types.
 
 pub mod band_energy;
+pub mod blur_effect;
 pub mod derivatives;
+pub mod edge_width;
 pub mod figures;
 pub mod luma;
 pub mod noise;
