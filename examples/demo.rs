@@ -51,6 +51,7 @@ fn builtin_pipeline() -> Result<gst::Pipeline, Box<dyn std::error::Error>> {
         frames,
         soft,
         factor: 2,
+        fade: 0..0,
     };
     let pipeline = gst::parse::launch(
         "appsrc name=src format=time is-live=false block=true max-buffers=8 ! sharpmeter ! fakesink",

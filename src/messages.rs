@@ -96,10 +96,13 @@ pub struct Report {
     pub duration: Option<ClockTime>,
     pub frames: u32,
     pub valid_frames: u32,
-    /// Means over valid frames; `None` when `valid_frames` is 0.
+    /// Means over valid frames; `None` when `valid_frames` is 0 or the metric was not
+    /// computed (edge-width: over the valid frames that have edges).
     pub sharpness: Option<f64>,
     pub laplacian_variance: Option<f64>,
     pub tenengrad: Option<f64>,
+    pub blur_effect: Option<f64>,
+    pub edge_width: Option<f64>,
     pub sharpness_min: Option<f64>,
     pub state: AlarmState,
 }
@@ -210,6 +213,8 @@ impl Report {
             ("sharpness", self.sharpness),
             ("laplacian-variance", self.laplacian_variance),
             ("tenengrad", self.tenengrad),
+            ("blur-effect", self.blur_effect),
+            ("edge-width", self.edge_width),
             ("sharpness-min", self.sharpness_min),
         ] {
             if let Some(v) = v {
@@ -233,6 +238,8 @@ impl Report {
             sharpness: s.get("sharpness").ok(),
             laplacian_variance: s.get("laplacian-variance").ok(),
             tenengrad: s.get("tenengrad").ok(),
+            blur_effect: s.get("blur-effect").ok(),
+            edge_width: s.get("edge-width").ok(),
             sharpness_min: s.get("sharpness-min").ok(),
             state: AlarmState::parse(s.get("state").ok()?)?,
         })
@@ -329,6 +336,8 @@ mod tests {
             sharpness: None,
             laplacian_variance: None,
             tenengrad: None,
+            blur_effect: None,
+            edge_width: Some(2.5),
             sharpness_min: None,
             state: AlarmState::Ok,
         };

@@ -93,6 +93,16 @@ unsafe extern "C" fn transform(
     keep.unwrap_or(false).into_glib()
 }
 
+/// Field names and values of the optional figures; absent ones are left out.
+pub fn optional_fields(f: &FrameFigures) -> [(&'static str, Option<f64>); 4] {
+    [
+        ("laplacian-variance", f.laplacian_variance),
+        ("tenengrad", f.tenengrad),
+        ("blur-effect", f.blur_effect),
+        ("edge-width", f.edge_width),
+    ]
+}
+
 /// Typed access to the meta.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SharpMeterMeta {
@@ -110,10 +120,13 @@ impl SharpMeterMeta {
         s.set("schema-version", SCHEMA_VERSION);
         s.set("sharpness", figures.sharpness);
         s.set("valid", figures.valid);
-        s.set("laplacian-variance", figures.laplacian_variance);
-        s.set("tenengrad", figures.tenengrad);
         s.set("noise", figures.noise);
         s.set("texture", figures.texture);
+        for (name, value) in optional_fields(figures) {
+            if let Some(v) = value {
+                s.set(name, v);
+            }
+        }
         Ok(())
     }
 
@@ -125,10 +138,12 @@ impl SharpMeterMeta {
             figures: FrameFigures {
                 sharpness: s.get("sharpness").ok()?,
                 valid: s.get("valid").ok()?,
-                laplacian_variance: s.get("laplacian-variance").ok()?,
-                tenengrad: s.get("tenengrad").ok()?,
                 noise: s.get("noise").ok()?,
                 texture: s.get("texture").ok()?,
+                laplacian_variance: s.get("laplacian-variance").ok(),
+                tenengrad: s.get("tenengrad").ok(),
+                blur_effect: s.get("blur-effect").ok(),
+                edge_width: s.get("edge-width").ok(),
             },
         })
     }

@@ -23,6 +23,7 @@ fn clip(seconds: usize, soft: std::ops::Range<usize>) -> Clip {
         frames: seconds * fps,
         soft: soft.start * fps..soft.end * fps,
         factor: 2,
+        fade: 0..0,
     }
 }
 
@@ -107,6 +108,24 @@ fn episode_open_at_eos_is_closed_before_the_summary() {
     assert_eq!(a[1].times.timestamp.unwrap().nseconds(), 6 * SECOND);
     let n = run.messages.len();
     assert!(Alarm::from_message(&run.messages[n - 2]).is_some());
+}
+
+#[test]
+fn fade_to_black_and_back_raises_no_alarm() {
+    // Sharp throughout; from 2 s to 6 s the picture fades to black and back.
+    let mut c = clip(8, 0..0);
+    c.fade = 2 * FPS as usize..6 * FPS as usize;
+    let run = run_clip(c, "");
+    assert!(alarms(&run).is_empty(), "{:?}", alarms(&run));
+    let s = summary(&run);
+    assert_eq!(s.alarms, 0);
+    // The darkest frames are not valid: they do not count.
+    assert!(
+        s.valid_frames < s.frames,
+        "{} of {}",
+        s.valid_frames,
+        s.frames
+    );
 }
 
 #[test]

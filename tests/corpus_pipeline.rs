@@ -1,5 +1,7 @@
 //! Corpus fixtures through `filesrc ! pngdec ! sharpmeter ! appsink`: OpenCV's figures to
-//! 1e-9 relative, meta equal to the report, and `sharpness` ordered along degradations.
+//! 1e-9 relative, scikit-image's blur effect to 1e-6, ffmpeg's edge width to 2% (and absent
+//! where ffmpeg gives NaN), meta equal to the report, and `sharpness` ordered along
+//! degradations.
 
 mod common;
 
@@ -10,7 +12,7 @@ use gstsharpmeter::meta::SharpMeterMeta;
 /// Runs one PNG through sharpmeter; returns the meta of its single frame and the reports.
 fn analyse_png(name: &str) -> (SharpMeterMeta, Vec<Report>) {
     let r = run(&format!(
-        "filesrc location={} ! pngdec ! sharpmeter ! appsink name=sink",
+        "filesrc location={} ! pngdec ! sharpmeter metrics=laplacian-variance+tenengrad+blur-effect+edge-width ! appsink name=sink",
         fixture(name).display()
     ));
     assert_eq!(r.buffers.len(), 1, "{name}: one frame");
@@ -31,29 +33,45 @@ fn analyse_png(name: &str) -> (SharpMeterMeta, Vec<Report>) {
 }
 
 #[test]
-fn laplacian_variance_and_tenengrad_equal_opencv() {
+fn classic_metrics_equal_their_peers() {
     let peers = std::fs::read_to_string(fixture("peers.csv")).unwrap();
     let mut checked = 0;
     for line in peers.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let name = f[0].replace('/', "_");
-        let lapvar: f64 = f[1].parse().unwrap();
-        let tenengrad: f64 = f[2].parse().unwrap();
+        let value = |i: usize| f[i].parse::<f64>().unwrap();
         let (meta, _) = analyse_png(&name);
         let got = meta.figures;
+        let lapvar = got.laplacian_variance.unwrap();
         assert!(
-            rel(got.laplacian_variance, lapvar) <= 1e-9,
-            "{name}: laplacian-variance {} vs OpenCV {lapvar}",
-            got.laplacian_variance
+            rel(lapvar, value(2)) <= 1e-9,
+            "{name}: laplacian-variance {lapvar} vs OpenCV {}",
+            value(2)
         );
+        let ten = got.tenengrad.unwrap();
         assert!(
-            rel(got.tenengrad, tenengrad) <= 1e-9,
-            "{name}: tenengrad {} vs OpenCV {tenengrad}",
-            got.tenengrad
+            rel(ten, value(3)) <= 1e-9,
+            "{name}: tenengrad {ten} vs OpenCV {}",
+            value(3)
         );
+        let be = got.blur_effect.unwrap();
+        assert!(
+            (be - value(1)).abs() <= 1e-6,
+            "{name}: blur-effect {be} vs scikit-image {}",
+            value(1)
+        );
+        match (got.edge_width, f[4]) {
+            (None, "nan") => {}
+            (Some(w), _) => assert!(
+                rel(w, value(4)) <= 0.02,
+                "{name}: edge-width {w} vs ffmpeg {}",
+                f[4]
+            ),
+            (None, other) => panic!("{name}: no edge-width, ffmpeg has {other}"),
+        }
         checked += 1;
     }
-    assert_eq!(checked, 11);
+    assert_eq!(checked, 24);
 }
 
 #[test]
@@ -65,8 +83,10 @@ fn report_of_a_single_frame_carries_the_meta_values() {
     assert!(meta.figures.valid);
     assert_eq!(r.sharpness, Some(meta.figures.sharpness));
     assert_eq!(r.sharpness_min, Some(meta.figures.sharpness));
-    assert_eq!(r.laplacian_variance, Some(meta.figures.laplacian_variance));
-    assert_eq!(r.tenengrad, Some(meta.figures.tenengrad));
+    assert_eq!(r.laplacian_variance, meta.figures.laplacian_variance);
+    assert_eq!(r.tenengrad, meta.figures.tenengrad);
+    assert_eq!(r.blur_effect, meta.figures.blur_effect);
+    assert_eq!(r.edge_width, meta.figures.edge_width);
 }
 
 fn sharpness(name: &str) -> f64 {

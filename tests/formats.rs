@@ -88,30 +88,36 @@ fn make_frame(
 
 fn assert_same_figures(got: &FrameFigures, want: &FrameFigures, what: &str) {
     assert_eq!(got.valid, want.valid, "{what}: valid");
-    assert!(
-        got.sharpness.is_finite()
-            && got.laplacian_variance.is_finite()
-            && got.tenengrad.is_finite()
-    );
-    assert!(
-        (got.sharpness - want.sharpness).abs() < 1e-6,
-        "{what}: sharpness {} vs {}",
-        got.sharpness,
-        want.sharpness
-    );
-    assert!(
-        rel(got.laplacian_variance, want.laplacian_variance) < 1e-9,
-        "{what}: laplacian-variance"
-    );
-    assert!(
-        rel(got.tenengrad, want.tenengrad) < 1e-9,
-        "{what}: tenengrad"
-    );
+    let close = |a: Option<f64>, b: Option<f64>, tol: f64| match (a, b) {
+        (Some(x), Some(y)) => x.is_finite() && rel(x, y) <= tol,
+        (None, None) => true,
+        _ => false,
+    };
+    for (name, g, w, tol) in [
+        ("sharpness", Some(got.sharpness), Some(want.sharpness), 1e-6),
+        ("noise", Some(got.noise), Some(want.noise), 1e-9),
+        ("texture", Some(got.texture), Some(want.texture), 0.0),
+        (
+            "laplacian-variance",
+            got.laplacian_variance,
+            want.laplacian_variance,
+            1e-9,
+        ),
+        ("tenengrad", got.tenengrad, want.tenengrad, 1e-9),
+        ("blur-effect", got.blur_effect, want.blur_effect, 1e-9),
+        ("edge-width", got.edge_width, want.edge_width, 1e-9),
+    ] {
+        assert!(close(g, w, tol), "{what}: {name} {g:?} vs {w:?}");
+    }
 }
 
 /// Pushes `buf` through a fresh harness; checks bytes and memory; returns the meta figures.
 fn through_harness(info: &gst_video::VideoInfo, buf: gst::Buffer, what: &str) -> FrameFigures {
     let mut h = Harness::new("sharpmeter");
+    h.element().unwrap().set_property_from_str(
+        "metrics",
+        "laplacian-variance+tenengrad+blur-effect+edge-width",
+    );
     h.set_src_caps(info.to_caps().unwrap());
     let before = buf.map_readable().unwrap().to_vec();
     let in_data = buf.map_readable().unwrap().as_ptr();
@@ -150,6 +156,14 @@ fn every_format_passes_bit_exact_without_copy_and_reads_the_same_luma() {
         let (info, buf) = make_frame(VideoFormat::Gray8, w, hgt, &luma);
         let reference = through_harness(&info, buf, &format!("GRAY8 {w}x{hgt}"));
         assert_eq!(reference.valid, w >= 64 && hgt >= 64, "{w}x{hgt}");
+        assert_eq!(
+            reference.blur_effect.is_some(),
+            w >= 4 && hgt >= 4,
+            "{w}x{hgt}"
+        );
+        if w >= 64 {
+            assert!(reference.edge_width.is_some(), "a photo crop has edges");
+        }
         for &format in FORMATS {
             let what = format!("{} {w}x{hgt}", format.to_str());
             let (info, buf) = make_frame(format, w, hgt, &luma);

@@ -86,8 +86,8 @@ fn report_times_follow_the_segment() {
     assert_eq!(msgs[0].src().unwrap(), &h.element().unwrap());
     let meta = SharpMeterMeta::from_buffer(&out).unwrap().figures;
     assert_eq!(r.sharpness, Some(meta.sharpness));
-    assert_eq!(r.laplacian_variance, Some(meta.laplacian_variance));
-    assert_eq!(r.tenengrad, Some(meta.tenengrad));
+    assert_eq!(r.laplacian_variance, meta.laplacian_variance);
+    assert_eq!(r.tenengrad, meta.tenengrad);
     // Raw field types are the documented ones.
     let s = msgs[0].structure().unwrap();
     assert_eq!(

@@ -1,26 +1,65 @@
-//! All figures of one frame and the analyser that computes them with reusable memory.
+//! All figures of one frame, the set of optional metrics, and the analyser that computes
+//! them with reusable memory.
 
-use super::band_energy::MIN_LINE;
-use super::band_energy::{self, BandScratch, BlockEnergies};
+use super::band_energy::{self, BandScratch, BlockEnergies, MIN_LINE};
+use super::blur_effect::{BlurEffectScratch, H_SIZE, blur_effect};
 use super::derivatives::{DerivativeScratch, derivatives};
+use super::edge_width::{EdgeWidthScratch, edge_width};
 use super::plane::LumaPlane;
 use super::sharpness::{PoolScratch, SharpnessFigures, sharpness};
 
-/// Figures measured on one frame's luma.
+/// Optional metrics to compute besides `sharpness`, `valid`, `noise` and `texture`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metrics {
+    pub laplacian_variance: bool,
+    pub tenengrad: bool,
+    pub blur_effect: bool,
+    pub edge_width: bool,
+}
+
+impl Metrics {
+    /// The real-time set: the derivative figures come from the pass that estimates noise.
+    pub const DEFAULT: Metrics = Metrics {
+        laplacian_variance: true,
+        tenengrad: true,
+        blur_effect: false,
+        edge_width: false,
+    };
+    pub const ALL: Metrics = Metrics {
+        laplacian_variance: true,
+        tenengrad: true,
+        blur_effect: true,
+        edge_width: true,
+    };
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::DEFAULT
+    }
+}
+
+/// Figures measured on one frame's luma. Optional ones are None when not selected, or when
+/// the frame has nothing to measure them on (edge-width without edges, tiny frames).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FrameFigures {
-    /// 0..1, higher = sharper; contrast-invariant.
+    /// 0..1, higher = sharper; comparable across content; 0 when not `valid`.
     pub sharpness: f64,
-    /// The frame has enough detail to be judged; invalid frames never feed alarms or means.
+    /// The frame has enough usable detail to be judged; invalid frames never feed alarms
+    /// or means.
     pub valid: bool,
-    /// OpenCV `Laplacian(ksize=1).var()`, 8-bit units; higher = sharper.
-    pub laplacian_variance: f64,
-    /// Mean of squared 3x3 Sobel gradients, 8-bit units; higher = sharper.
-    pub tenengrad: f64,
     /// Estimated noise sigma, 8-bit levels.
     pub noise: f64,
     /// Fraction of the frame with usable detail, 0..1.
     pub texture: f64,
+    /// OpenCV `Laplacian(ksize=1).var()`, 8-bit units; higher = sharper.
+    pub laplacian_variance: Option<f64>,
+    /// Mean of squared 3x3 Sobel gradients, 8-bit units; higher = sharper.
+    pub tenengrad: Option<f64>,
+    /// scikit-image `blur_effect` (h_size 11), 0..1; higher = blurrier.
+    pub blur_effect: Option<f64>,
+    /// ffmpeg `blurdetect` mean edge width, pixels; higher = blurrier.
+    pub edge_width: Option<f64>,
 }
 
 /// Computes [`FrameFigures`]; keeps its scratch memory between frames.
@@ -31,6 +70,8 @@ pub struct Analyzer {
     horizontal: BlockEnergies,
     vertical: BlockEnergies,
     pool: PoolScratch,
+    blur_effect: BlurEffectScratch,
+    edge_width: EdgeWidthScratch,
 }
 
 impl Analyzer {
@@ -38,7 +79,7 @@ impl Analyzer {
         Self::default()
     }
 
-    pub fn analyze(&mut self, plane: &LumaPlane) -> FrameFigures {
+    pub fn analyze(&mut self, plane: &LumaPlane, metrics: Metrics) -> FrameFigures {
         let d = derivatives(plane, &mut self.derivatives);
         let s = if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
             SharpnessFigures::INVALID
@@ -50,10 +91,18 @@ impl Analyzer {
         FrameFigures {
             sharpness: s.sharpness,
             valid: s.valid,
-            laplacian_variance: d.laplacian_variance,
-            tenengrad: d.tenengrad,
             noise: d.noise,
             texture: s.texture,
+            laplacian_variance: metrics.laplacian_variance.then_some(d.laplacian_variance),
+            tenengrad: metrics.tenengrad.then_some(d.tenengrad),
+            blur_effect: metrics
+                .blur_effect
+                .then(|| blur_effect(plane, H_SIZE, &mut self.blur_effect))
+                .flatten(),
+            edge_width: metrics
+                .edge_width
+                .then(|| edge_width(plane, &mut self.edge_width))
+                .flatten(),
         }
     }
 }

@@ -10,6 +10,6 @@ pub mod noise;
 pub mod plane;
 pub mod sharpness;
 
-pub use figures::{Analyzer, FrameFigures};
+pub use figures::{Analyzer, FrameFigures, Metrics};
 pub use luma::{LumaLayout, LumaScratch, luma_plane};
 pub use plane::{LumaPlane, PlaneError};

@@ -8,7 +8,7 @@ use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
 
-use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, luma_plane};
+use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane};
 use crate::messages::{MeterMessage, Timestamps};
 use crate::meta::SharpMeterMeta;
 use crate::temporal::{Monitor, MonitorSettings};
@@ -36,6 +36,7 @@ struct Settings {
     post_messages: bool,
     attach_meta: bool,
     analyze_every: u32,
+    metrics: Metrics,
 }
 
 impl Default for Settings {
@@ -51,6 +52,7 @@ impl Default for Settings {
             post_messages: DEFAULT_POST_MESSAGES,
             attach_meta: DEFAULT_ATTACH_META,
             analyze_every: DEFAULT_ANALYZE_EVERY,
+            metrics: Metrics::DEFAULT,
         }
     }
 }
@@ -117,6 +119,7 @@ impl SharpMeter {
         &self,
         state: &mut State,
         buf: &gst::BufferRef,
+        metrics: Metrics,
     ) -> Result<Option<FrameFigures>, gst::FlowError> {
         let Some(format) = state.format.as_ref() else {
             gst::element_imp_error!(
@@ -158,7 +161,7 @@ impl SharpMeter {
             &mut state.scratch,
         );
         match plane {
-            Ok(plane) => Ok(Some(state.analyzer.analyze(&plane))),
+            Ok(plane) => Ok(Some(state.analyzer.analyze(&plane, metrics))),
             Err(err) => {
                 gst::warning!(CAT, imp = self, "Luma plane not analysable: {err}");
                 Ok(None)
@@ -197,7 +200,7 @@ impl SharpMeter {
             if !due {
                 return Ok(None);
             }
-            let Some(figures) = self.measure(state, buf)? else {
+            let Some(figures) = self.measure(state, buf, settings.metrics)? else {
                 return Ok(None);
             };
             let duration = buf.duration().or_else(|| {
@@ -303,6 +306,12 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_ATTACH_META)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecFlags::builder::<super::MetricFlags>("metrics")
+                    .nick("Metrics")
+                    .blurb("Optional metrics to compute besides sharpness, valid, noise and texture")
+                    .default_value(Metrics::DEFAULT.into())
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecUInt::builder("analyze-every")
                     .nick("Analyse every")
                     .blurb("Analyse one buffer in this many; the others pass untouched, without meta")
@@ -332,6 +341,12 @@ impl ObjectImpl for SharpMeter {
                 return;
             }
             "analyze-every" => s.analyze_every = value.get().expect("type checked upstream"),
+            "metrics" => {
+                s.metrics = value
+                    .get::<super::MetricFlags>()
+                    .expect("type checked upstream")
+                    .into()
+            }
             other => unreachable!("unknown property {other}"),
         }
         gst::debug!(CAT, imp = self, "Set {} to {:?}", pspec.name(), value);
@@ -348,6 +363,7 @@ impl ObjectImpl for SharpMeter {
             "post-messages" => s.post_messages.to_value(),
             "attach-meta" => s.attach_meta.to_value(),
             "analyze-every" => s.analyze_every.to_value(),
+            "metrics" => super::MetricFlags::from(s.metrics).to_value(),
             other => unreachable!("unknown property {other}"),
         }
     }

@@ -22,6 +22,54 @@ glib::wrapper! {
         @extends gst_base::BaseTransform, gst::Element, gst::Object;
 }
 
+/// Optional metrics for the `metrics` property; `sharpness`, `valid`, `noise` and
+/// `texture` are always computed.
+#[glib::flags(name = "GstSharpMeterMetrics")]
+pub enum MetricFlags {
+    #[flags_value(
+        name = "Variance of the Laplacian (OpenCV, higher = sharper)",
+        nick = "laplacian-variance"
+    )]
+    LAPLACIAN_VARIANCE = 0b0001,
+    #[flags_value(
+        name = "Tenengrad (OpenCV Sobel, higher = sharper)",
+        nick = "tenengrad"
+    )]
+    TENENGRAD = 0b0010,
+    #[flags_value(
+        name = "Blur effect (scikit-image, higher = blurrier)",
+        nick = "blur-effect"
+    )]
+    BLUR_EFFECT = 0b0100,
+    #[flags_value(
+        name = "Edge width in pixels (ffmpeg blurdetect, higher = blurrier)",
+        nick = "edge-width"
+    )]
+    EDGE_WIDTH = 0b1000,
+}
+
+impl From<MetricFlags> for crate::analysis::Metrics {
+    fn from(f: MetricFlags) -> Self {
+        crate::analysis::Metrics {
+            laplacian_variance: f.contains(MetricFlags::LAPLACIAN_VARIANCE),
+            tenengrad: f.contains(MetricFlags::TENENGRAD),
+            blur_effect: f.contains(MetricFlags::BLUR_EFFECT),
+            edge_width: f.contains(MetricFlags::EDGE_WIDTH),
+        }
+    }
+}
+
+impl From<crate::analysis::Metrics> for MetricFlags {
+    fn from(m: crate::analysis::Metrics) -> Self {
+        let mut f = MetricFlags::empty();
+        f.set(MetricFlags::LAPLACIAN_VARIANCE, m.laplacian_variance);
+        f.set(MetricFlags::TENENGRAD, m.tenengrad);
+        f.set(MetricFlags::BLUR_EFFECT, m.blur_effect);
+        f.set(MetricFlags::EDGE_WIDTH, m.edge_width);
+        f
+    }
+}
+
 /// Formats the element accepts, identical on both pads.
 pub const FORMATS: &[gst_video::VideoFormat] = {
     use gst_video::VideoFormat::*;

@@ -166,10 +166,12 @@ mod tests {
             FrameFigures {
                 sharpness,
                 valid,
-                laplacian_variance: 1.0,
-                tenengrad: 1.0,
                 noise: 0.0,
                 texture: 1.0,
+                laplacian_variance: Some(1.0),
+                tenengrad: Some(1.0),
+                blur_effect: None,
+                edge_width: None,
             },
         )
     }

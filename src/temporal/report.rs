@@ -7,17 +7,39 @@ use crate::messages::{AlarmState, Report};
 
 use super::episode::Point;
 
-/// Mean and minimum over the valid frames of one interval.
+/// Running mean of the values present.
+#[derive(Debug, Default, Clone, Copy)]
+struct Mean {
+    sum: f64,
+    n: u32,
+}
+
+impl Mean {
+    fn add(&mut self, v: Option<f64>) {
+        if let Some(v) = v {
+            self.sum += v;
+            self.n += 1;
+        }
+    }
+
+    fn get(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+}
+
+/// Means and minimum over the valid frames of one interval.
 #[derive(Debug, Default)]
 pub struct ReportAccumulator {
     first: Option<Point>,
     end_clock: u64,
     frames: u32,
     valid_frames: u32,
-    sharpness_sum: f64,
-    laplacian_sum: f64,
-    tenengrad_sum: f64,
-    sharpness_min: f64,
+    sharpness: Mean,
+    laplacian_variance: Mean,
+    tenengrad: Mean,
+    blur_effect: Mean,
+    edge_width: Mean,
+    sharpness_min: Option<f64>,
 }
 
 impl ReportAccumulator {
@@ -25,7 +47,6 @@ impl ReportAccumulator {
         if self.first.is_none() {
             *self = ReportAccumulator {
                 first: Some(at),
-                sharpness_min: f64::INFINITY,
                 ..Default::default()
             };
         }
@@ -33,10 +54,13 @@ impl ReportAccumulator {
         self.frames = self.frames.saturating_add(1);
         if figures.valid {
             self.valid_frames += 1;
-            self.sharpness_sum += figures.sharpness;
-            self.laplacian_sum += figures.laplacian_variance;
-            self.tenengrad_sum += figures.tenengrad;
-            self.sharpness_min = self.sharpness_min.min(figures.sharpness);
+            self.sharpness.add(Some(figures.sharpness));
+            self.laplacian_variance.add(figures.laplacian_variance);
+            self.tenengrad.add(figures.tenengrad);
+            self.blur_effect.add(figures.blur_effect);
+            self.edge_width.add(figures.edge_width);
+            let m = self.sharpness_min.get_or_insert(figures.sharpness);
+            *m = m.min(figures.sharpness);
         }
     }
 
@@ -49,8 +73,6 @@ impl ReportAccumulator {
     /// The report of the frames added since the last one, if any; starts a new interval.
     pub fn take(&mut self, state: AlarmState) -> Option<Report> {
         let first = self.first.take()?;
-        let n = self.valid_frames as f64;
-        let mean = |sum: f64| (self.valid_frames > 0).then(|| sum / n);
         Some(Report {
             times: first.times,
             duration: Some(ClockTime::from_nseconds(
@@ -58,10 +80,12 @@ impl ReportAccumulator {
             )),
             frames: self.frames,
             valid_frames: self.valid_frames,
-            sharpness: mean(self.sharpness_sum),
-            laplacian_variance: mean(self.laplacian_sum),
-            tenengrad: mean(self.tenengrad_sum),
-            sharpness_min: (self.valid_frames > 0).then_some(self.sharpness_min),
+            sharpness: self.sharpness.get(),
+            laplacian_variance: self.laplacian_variance.get(),
+            tenengrad: self.tenengrad.get(),
+            blur_effect: self.blur_effect.get(),
+            edge_width: self.edge_width.get(),
+            sharpness_min: self.sharpness_min,
             state,
         })
     }
@@ -75,10 +99,12 @@ mod tests {
         FrameFigures {
             sharpness,
             valid,
-            laplacian_variance: sharpness * 100.0,
-            tenengrad: sharpness * 1000.0,
             noise: 0.0,
             texture: 1.0,
+            laplacian_variance: Some(sharpness * 100.0),
+            tenengrad: Some(sharpness * 1000.0),
+            blur_effect: None,
+            edge_width: None,
         }
     }
 
@@ -102,6 +128,8 @@ mod tests {
         assert!((rep.sharpness.unwrap() - 0.3).abs() < 1e-12);
         assert!((rep.laplacian_variance.unwrap() - 30.0).abs() < 1e-9);
         assert_eq!(rep.sharpness_min, Some(0.2));
+        // Metrics not computed stay out of the report.
+        assert_eq!((rep.blur_effect, rep.edge_width), (None, None));
         assert_eq!(rep.duration, Some(ClockTime::from_nseconds(30)));
         assert!(r.take(AlarmState::Ok).is_none());
     }

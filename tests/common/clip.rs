@@ -50,6 +50,8 @@ pub struct Clip {
     pub soft: Range<usize>,
     /// Down-up factor of the soft frames.
     pub factor: usize,
+    /// Frames over which the picture fades linearly to black and back (black mid-way).
+    pub fade: Range<usize>,
 }
 
 impl Clip {
@@ -73,6 +75,12 @@ impl Clip {
         }
         if self.soft.contains(&i) {
             out = down_up(&out, w, h, self.factor);
+        }
+        if self.fade.contains(&i) {
+            let half = (self.fade.len() as f64 / 2.0).max(1.0);
+            let gain = ((i - self.fade.start) as f64 - half).abs() / half;
+            out.iter_mut()
+                .for_each(|v| *v = (*v as f64 * gain).round() as u8);
         }
         out
     }
