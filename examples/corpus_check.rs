@@ -59,6 +59,28 @@ fn analyze(img: &Image) -> FrameFigures {
     Analyzer::new().analyze(&plane, Metrics::ALL)
 }
 
+/// Sharpness of a PNG after an H.264 round trip at CRF 20, measured by the element itself.
+fn h264_sharpness(path: &Path) -> f64 {
+    use gst::prelude::*;
+    let desc = format!(
+        "filesrc location=\"{}\" ! pngdec ! videoconvert ! video/x-raw,format=I420 \
+         ! x264enc pass=qual quantizer=20 ! avdec_h264 ! sharpmeter ! appsink name=sink",
+        path.display()
+    );
+    let pipeline = gst::parse::launch(&desc).expect("pipeline");
+    let sink = pipeline
+        .downcast_ref::<gst::Bin>()
+        .and_then(|b| b.by_name("sink"))
+        .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+        .expect("appsink");
+    pipeline.set_state(gst::State::Playing).expect("playing");
+    let sample = sink.pull_sample().expect("a decoded frame");
+    let meta =
+        gstsharpmeter::meta::SharpMeterMeta::from_buffer(sample.buffer().unwrap()).expect("meta");
+    pipeline.set_state(gst::State::Null).expect("null");
+    meta.figures.sharpness
+}
+
 fn map(img: &Image, f: impl Fn(u8) -> u8) -> Image {
     Image {
         data: img.data.iter().map(|&v| f(v)).collect(),
@@ -273,6 +295,38 @@ fn main() {
         above as f64 >= 0.85 * n as f64 && below as f64 >= 0.9 * n as f64,
         format!("threshold {THRESHOLD}: untouched above {above}/{n}, 2x down-up below {below}/{n}"),
     );
+
+    gst::init().expect("gstreamer");
+    gstsharpmeter::plugin_register_static().expect("plugin");
+    let h264 = |deg: &str, level: &str| -> Vec<f64> {
+        gray.iter()
+            .map(|s| h264_sharpness(&root.join(&find("gray", s, deg, level).image)))
+            .collect()
+    };
+    let (u264, d264) = (h264("blur", "0"), h264("downup", "2"));
+    let a264 = auc(&u264, &d264);
+    println!("\nAfter x264 CRF 20 and avdec_h264 (sharpmeter in the pipeline)");
+    println!(
+        "  untouched  {}",
+        u264.iter()
+            .map(|v| format!("{v:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
+        "  2x down-up {}",
+        d264.iter()
+            .map(|v| format!("{v:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    check(
+        a264 >= 0.95,
+        format!("AUC untouched vs 2x down-up after H.264 {a264:.3} >= 0.95"),
+    );
+    let above = u264.iter().filter(|&&v| v >= THRESHOLD).count();
+    let below = d264.iter().filter(|&&v| v < THRESHOLD).count();
+    println!("  threshold {THRESHOLD}: untouched above {above}/{n}, 2x down-up below {below}/{n}");
 
     println!("\nNoise (blur 2 + noise 5)");
     for s in &gray {

@@ -316,3 +316,50 @@ fn renegotiation_mid_stream_changes_format_and_size() {
     );
     assert_eq!(reports(&element_messages(&bus)).len(), 3);
 }
+
+#[test]
+fn metrics_property_decides_the_fields_of_meta_and_reports() {
+    let (mut h, bus) = harness(&[("interval", 0u64.to_value())]);
+    let element = h.element().unwrap();
+    let fields =
+        |s: &gst::StructureRef| -> Vec<String> { s.fields().map(|f| f.to_string()).collect() };
+    // Default set: the derivative figures, not the slower classic metrics.
+    h.push(frame(0, Some(gst::ClockTime::ZERO))).unwrap();
+    let out = h.pull().unwrap();
+    let meta = gst::meta::CustomMeta::from_buffer(&out, "SharpMeterMeta").unwrap();
+    assert_eq!(
+        fields(meta.structure()),
+        [
+            "schema-version",
+            "sharpness",
+            "valid",
+            "noise",
+            "texture",
+            "laplacian-variance",
+            "tenengrad"
+        ]
+    );
+    // Changed while running, as a gst-launch string.
+    element.set_property_from_str("metrics", "blur-effect+edge-width");
+    h.push(frame(1, Some(FRAME))).unwrap();
+    let out = h.pull().unwrap();
+    let meta = gst::meta::CustomMeta::from_buffer(&out, "SharpMeterMeta").unwrap();
+    let names = fields(meta.structure());
+    assert!(names.contains(&"blur-effect".into()) && names.contains(&"edge-width".into()));
+    assert!(!names.contains(&"laplacian-variance".into()) && !names.contains(&"tenengrad".into()));
+    let msgs = element_messages(&bus);
+    let last = msgs.last().unwrap().structure().unwrap();
+    assert!(last.has_field("blur-effect") && last.has_field("edge-width"));
+    assert!(!last.has_field("laplacian-variance"));
+    let r = Report::from_message(msgs.last().unwrap()).unwrap();
+    let m = SharpMeterMeta::from_buffer(&out).unwrap().figures;
+    assert_eq!((r.blur_effect, r.edge_width), (m.blur_effect, m.edge_width));
+    assert_eq!(
+        element
+            .property_value("metrics")
+            .get::<gstsharpmeter::sharpmeter::MetricFlags>()
+            .unwrap(),
+        gstsharpmeter::sharpmeter::MetricFlags::BLUR_EFFECT
+            | gstsharpmeter::sharpmeter::MetricFlags::EDGE_WIDTH
+    );
+}

@@ -16,6 +16,8 @@ pub struct BlurEffectScratch {
     image: Vec<f64>,
     filtered: Vec<f64>,
     line: Vec<f32>,
+    acc: Vec<f64>,
+    rows: [Vec<f64>; 3],
 }
 
 /// scipy's 'reflect' border: the edge sample is repeated (d c b a | a b c d | d c b a).
@@ -25,44 +27,93 @@ fn reflect(i: isize, n: usize) -> usize {
     (if i < n { i } else { 2 * n - 1 - i }) as usize
 }
 
-/// `uniform_filter1d(src, size)` along rows (`step` 1) or columns (`step` width).
-fn box_filter(src: &[f64], dst: &mut [f64], w: usize, h: usize, size: usize, along_x: bool) {
+/// `uniform_filter1d(src, size)` along x (`along_x`) or y, as running sums.
+fn box_filter(
+    src: &[f64],
+    dst: &mut [f64],
+    acc: &mut Vec<f64>,
+    w: usize,
+    h: usize,
+    size: usize,
+    along_x: bool,
+) {
     let before = (size / 2) as isize;
     let after = (size - size / 2 - 1) as isize;
-    let (lines, len) = if along_x { (h, w) } else { (w, h) };
-    let at = |line: usize, i: usize| if along_x { line * w + i } else { i * w + line };
-    for line in 0..lines {
-        for i in 0..len {
-            let mut s = 0.0;
-            for k in -before..=after {
-                s += src[at(line, reflect(i as isize + k, len))];
+    let k = 1.0 / size as f64;
+    if along_x {
+        for (s, d) in src.chunks_exact(w).zip(dst.chunks_exact_mut(w)) {
+            let mut sum: f64 = (-before..=after).map(|i| s[reflect(i, w)]).sum();
+            d[0] = sum * k;
+            for i in 1..w as isize {
+                sum += s[reflect(i + after, w)] - s[reflect(i - 1 - before, w)];
+                d[i as usize] = sum * k;
             }
-            dst[at(line, i)] = s / size as f64;
+        }
+    } else {
+        let row = |y: isize| &src[reflect(y, h) * w..][..w];
+        acc.clear();
+        acc.resize(w, 0.0);
+        for y in -before..=after {
+            acc.iter_mut().zip(row(y)).for_each(|(a, v)| *a += v);
+        }
+        for y in 0..h as isize {
+            if y > 0 {
+                let (add, sub) = (row(y + after), row(y - 1 - before));
+                for ((a, p), m) in acc.iter_mut().zip(add).zip(sub) {
+                    *a += p - m;
+                }
+            }
+            for (d, a) in dst[y as usize * w..][..w].iter_mut().zip(acc.iter()) {
+                *d = a * k;
+            }
         }
     }
 }
 
-/// Sum over the crop of |Sobel| along x (`along_x`) or y of `img`, and of the part of it
-/// that re-blurring removed, comparing with `blurred`.
-fn axis_sums(img: &[f64], blurred: &[f64], w: usize, h: usize, along_x: bool) -> (f64, f64) {
-    let d = |p: &[f64], x: usize, y: usize| -> f64 {
-        let v = |xx: usize, yy: usize| p[yy * w + xx];
-        let g = if along_x {
-            (v(x - 1, y - 1) + 2.0 * v(x - 1, y) + v(x - 1, y + 1))
-                - (v(x + 1, y - 1) + 2.0 * v(x + 1, y) + v(x + 1, y + 1))
-        } else {
-            (v(x - 1, y - 1) + 2.0 * v(x, y - 1) + v(x + 1, y - 1))
-                - (v(x - 1, y + 1) + 2.0 * v(x, y + 1) + v(x + 1, y + 1))
-        };
-        (g / 4.0).abs().max(f64::EPSILON)
-    };
+/// Absolute Sobel derivative (skimage's, [1,0,-1] x [1,2,1]/4) along x (`along_x`) or y at
+/// row `y` of `p`, for x in 1..w-1, into `out` (index x - 1), floored at f64 epsilon.
+fn sobel_row(p: &[f64], w: usize, y: usize, along_x: bool, tmp: &mut Vec<f64>, out: &mut Vec<f64>) {
+    let (up, c, dn) = (
+        &p[(y - 1) * w..y * w],
+        &p[y * w..(y + 1) * w],
+        &p[(y + 1) * w..(y + 2) * w],
+    );
+    out.clear();
+    if along_x {
+        tmp.clear();
+        tmp.extend(up.iter().zip(c).zip(dn).map(|((u, c), d)| u + 2.0 * c + d));
+        out.extend(
+            tmp.windows(3)
+                .map(|s| ((s[0] - s[2]) / 4.0).abs().max(f64::EPSILON)),
+        );
+    } else {
+        out.extend(up.windows(3).zip(dn.windows(3)).map(|(u, d)| {
+            (((u[0] + 2.0 * u[1] + u[2]) - (d[0] + 2.0 * d[1] + d[2])) / 4.0)
+                .abs()
+                .max(f64::EPSILON)
+        }));
+    }
+}
+
+/// Sum over the crop [2 : h-1] x [2 : w-1] of the picture's |Sobel| along one axis, and of
+/// the part of it that re-blurring removed.
+fn axis_sums(
+    img: &[f64],
+    blurred: &[f64],
+    w: usize,
+    h: usize,
+    along_x: bool,
+    rows: &mut [Vec<f64>; 3],
+) -> (f64, f64) {
+    let [tmp, sharp, blur] = rows;
     let (mut m1, mut m2) = (0.0, 0.0);
     for y in 2..h - 1 {
-        for x in 2..w - 1 {
-            let sharp = d(img, x, y);
-            let blur = d(blurred, x, y);
-            m1 += sharp;
-            m2 += (sharp - blur).max(0.0);
+        sobel_row(img, w, y, along_x, tmp, sharp);
+        sobel_row(blurred, w, y, along_x, tmp, blur);
+        // Index x - 1: the crop's x = 2..w-1 is 1..w-2 here.
+        for (s, b) in sharp[1..].iter().zip(&blur[1..]) {
+            m1 += s;
+            m2 += (s - b).max(0.0);
         }
     }
     (m1, m2)
@@ -82,6 +133,8 @@ pub fn blur_effect(
         image,
         filtered,
         line,
+        acc,
+        rows,
     } = scratch;
     line.resize(w, 0.0);
     image.clear();
@@ -92,8 +145,8 @@ pub fn blur_effect(
     filtered.resize(w * h, 0.0);
     let mut worst = 0.0f64;
     for along_x in [false, true] {
-        box_filter(image, filtered, w, h, h_size, along_x);
-        let (m1, m2) = axis_sums(image, filtered, w, h, along_x);
+        box_filter(image, filtered, acc, w, h, h_size, along_x);
+        let (m1, m2) = axis_sums(image, filtered, w, h, along_x, rows);
         worst = worst.max((m1 - m2).abs() / m1);
     }
     Some(worst)

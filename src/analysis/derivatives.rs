@@ -23,6 +23,8 @@ pub struct DerivativeScratch {
     rows: [Vec<i32>; 3],
     line: Vec<i32>,
     noise: NoiseHistogram,
+    mags: Vec<u32>,
+    resp: Vec<u32>,
 }
 
 /// Index of `i` in `0..n` under BORDER_REFLECT_101 (n = 1 maps everything to 0).
@@ -73,18 +75,29 @@ fn row_sums(u: &[i32], c: &[i32], d: &[i32]) -> (i64, i64, i64) {
     (ls, lq, gq)
 }
 
-/// Feeds one row's Sobel magnitudes and Immerkaer responses to the noise histogram.
+/// Feeds one row's Sobel magnitudes and Immerkaer responses to the noise histogram. The
+/// values are computed into `mags` and `resp` first, which vectorises; the scatter is scalar.
 #[inline]
-fn row_noise(u: &[i32], c: &[i32], d: &[i32], shift: u32, noise: &mut NoiseHistogram) {
+fn row_noise(
+    u: &[i32],
+    c: &[i32],
+    d: &[i32],
+    shift: u32,
+    noise: &mut NoiseHistogram,
+    mags: &mut Vec<u32>,
+    resp: &mut Vec<u32>,
+) {
+    mags.clear();
+    resp.clear();
     for ((u, c), d) in u.windows(3).zip(c.windows(3)).zip(d.windows(3)) {
         let gx = (u[2] - u[0]) + 2 * (c[2] - c[0]) + (d[2] - d[0]);
         let gy = (d[0] + 2 * d[1] + d[2]) - (u[0] + 2 * u[1] + u[2]);
         let r = (u[0] - 2 * u[1] + u[2]) - 2 * (c[0] - 2 * c[1] + c[2]) + (d[0] - 2 * d[1] + d[2]);
-        noise.add(
-            gx.unsigned_abs() + gy.unsigned_abs(),
-            r.unsigned_abs(),
-            shift,
-        );
+        mags.push(gx.unsigned_abs() + gy.unsigned_abs());
+        resp.push(r.unsigned_abs());
+    }
+    for (&m, &r) in mags.iter().zip(resp.iter()) {
+        noise.add(m, r, shift);
     }
 }
 
@@ -92,7 +105,13 @@ fn row_noise(u: &[i32], c: &[i32], d: &[i32], shift: u32, noise: &mut NoiseHisto
 pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> DerivativeFigures {
     let (w, h) = (plane.width(), plane.height());
     scratch.line.resize(w, 0);
-    let DerivativeScratch { rows, line, noise } = scratch;
+    let DerivativeScratch {
+        rows,
+        line,
+        noise,
+        mags,
+        resp,
+    } = scratch;
     noise.clear();
     // slots: index into `rows` of the padded rows above, at and below y.
     let mut slot = [0usize, 1, 2];
@@ -115,7 +134,7 @@ pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriva
         }
         let (u, c, d) = (&rows[slot[0]], &rows[slot[1]], &rows[slot[2]]);
         let (ls, lq, gq) = row_sums(u, c, d);
-        row_noise(u, c, d, plane.scale_shift(), noise);
+        row_noise(u, c, d, plane.scale_shift(), noise, mags, resp);
         lap_sum += ls as i128;
         lap_sq += lq as i128;
         grad_sq += gq as i128;
