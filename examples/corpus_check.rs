@@ -351,7 +351,7 @@ fn main() {
         let full = r.figures.sharpness;
         check(
             (half - full).abs() <= 0.03 && (limited - full).abs() <= 0.03,
-            format!("{s:<10} full {full:.3} half {half:.3} limited {limited:.3}"),
+            format!("{s:<10} full {full:.4} half {half:.4} limited {limited:.4}"),
         );
     }
 

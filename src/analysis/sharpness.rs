@@ -41,7 +41,7 @@ const NOISE_FLOOR: f64 = 0.18;
 /// A block is textured when band 2 detail exceeds this many times its noise energy...
 const TEXTURE_SNR: f64 = 7.0;
 /// ...plus this absolute margin (8-bit levels squared).
-const TEXTURE_MARGIN: f64 = 0.5;
+const TEXTURE_MARGIN: f64 = 0.25;
 /// Least share of textured blocks, on each axis, for a valid frame.
 const MIN_TEXTURE: f64 = 0.05;
 /// Pooling percentile over textured blocks.
