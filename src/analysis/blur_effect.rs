@@ -136,12 +136,7 @@ pub fn blur_effect(
         acc,
         rows,
     } = scratch;
-    line.resize(w, 0.0);
-    image.clear();
-    for y in 0..h {
-        plane.row_f32(y, line);
-        image.extend(line.iter().map(|&v| v as f64 / 255.0));
-    }
+    plane.to_packed(line, image, |v| v as f64 / 255.0);
     filtered.resize(w * h, 0.0);
     let mut worst = 0.0f64;
     for along_x in [false, true] {

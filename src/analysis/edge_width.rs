@@ -144,12 +144,7 @@ pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f
         edges,
         line,
     } = scratch;
-    line.resize(w, 0.0);
-    luma.clear();
-    for y in 0..h {
-        plane.row_f32(y, line);
-        luma.extend(line.iter().map(|&v| v as u8));
-    }
+    plane.to_packed(line, luma, |v| v as u8);
     blurred.resize(w * h, 0);
     gaussian(luma, blurred, w, h);
 

@@ -143,6 +143,17 @@ impl<'a> LumaPlane<'a> {
         self.span_f32(y, 0, out);
     }
 
+    /// Replaces `out` with every sample, row after row without stride, in the 8-bit range and
+    /// passed through `convert`; `line` is scratch for one row.
+    pub fn to_packed<T>(&self, line: &mut Vec<f32>, out: &mut Vec<T>, convert: impl Fn(f32) -> T) {
+        line.resize(self.width, 0.0);
+        out.clear();
+        for y in 0..self.height {
+            self.row_f32(y, line);
+            out.extend(line.iter().map(|&v| convert(v)));
+        }
+    }
+
     /// Writes samples `x0..x0 + out.len()` of row `y`, in the 8-bit range, into `out`.
     #[inline]
     pub fn span_f32(&self, y: usize, x0: usize, out: &mut [f32]) {
