@@ -27,7 +27,7 @@ pub struct EdgeWidthScratch {
     luma: Vec<u8>,
     blurred: Vec<u8>,
     gradients: Vec<u16>,
-    directions: Vec<u8>,
+    directions: Vec<Direction>,
     edges: Vec<u8>,
     line: Vec<f32>,
 }
@@ -53,19 +53,6 @@ fn rounded_direction(gx: i32, gy: i32) -> Direction {
         }
     }
     Direction::Vertical
-}
-
-fn direction_code(d: Direction) -> u8 {
-    d as u8
-}
-
-fn direction_of(code: u8) -> Direction {
-    match code {
-        0 => Direction::Up45,
-        1 => Direction::Down45,
-        2 => Direction::Horizontal,
-        _ => Direction::Vertical,
-    }
 }
 
 /// ffmpeg's `ff_gaussian_blur`: 5x5, sigma 1.4, two border rows and columns copied.
@@ -151,7 +138,7 @@ pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f
     gradients.clear();
     gradients.resize(w * h, 0);
     directions.clear();
-    directions.resize(w * h, direction_code(Direction::Vertical));
+    directions.resize(w * h, Direction::Vertical);
     let b = |x: usize, y: usize| blurred[y * w + x] as i32;
     for j in 1..h - 1 {
         for i in 1..w - 1 {
@@ -162,7 +149,7 @@ pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f
                 - b(i + 1, j - 1)
                 + b(i + 1, j + 1);
             gradients[j * w + i] = (gx.abs() + gy.abs()) as u16;
-            directions[j * w + i] = direction_code(rounded_direction(gx, gy));
+            directions[j * w + i] = rounded_direction(gx, gy);
         }
     }
 
@@ -172,7 +159,7 @@ pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f
         for i in 1..w - 1 {
             let g = |x: usize, y: usize| gradients[y * w + x];
             let c = g(i, j);
-            let (a, bb) = match direction_of(directions[j * w + i]) {
+            let (a, bb) = match directions[j * w + i] {
                 Direction::Up45 => (g(i - 1, j + 1), g(i + 1, j - 1)),
                 Direction::Down45 => (g(i - 1, j - 1), g(i + 1, j + 1)),
                 Direction::Horizontal => (g(i - 1, j), g(i + 1, j)),
@@ -212,7 +199,7 @@ pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f
                 edges[j * w + i] = 0;
                 continue;
             }
-            let width = width_at(blurred, w, h, i, j, direction_of(directions[j * w + i]));
+            let width = width_at(blurred, w, h, i, j, directions[j * w + i]);
             if width > 0.001 {
                 count += 1;
                 total += width as f64;
