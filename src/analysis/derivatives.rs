@@ -58,47 +58,33 @@ fn copy_row(rows: &mut [Vec<i32>; 3], src: usize, dst: usize) {
     rows[src] = from;
 }
 
-/// Sums of the Laplacian, its square and the squared Sobel magnitude over one row, given the
-/// padded rows above, at and below it.
+/// One row, given the padded rows above, at and below it: returns the sums of the
+/// Laplacian, its square and the squared Sobel magnitude, and fills `mags` with |gx|+|gy|
+/// and `resp` with the absolute Immerkaer response of each pixel for the noise estimate.
 #[inline]
-fn row_sums(u: &[i32], c: &[i32], d: &[i32]) -> (i64, i64, i64) {
+fn row_sums(
+    u: &[i32],
+    c: &[i32],
+    d: &[i32],
+    mags: &mut Vec<u32>,
+    resp: &mut Vec<u32>,
+) -> (i64, i64, i64) {
+    mags.clear();
+    resp.clear();
     let (mut ls, mut lq, mut gq) = (0i64, 0i64, 0i64);
     for ((u, c), d) in u.windows(3).zip(c.windows(3)).zip(d.windows(3)) {
         let lap = c[0] + c[2] + u[1] + d[1] - 4 * c[1];
         let gx = (u[2] - u[0]) + 2 * (c[2] - c[0]) + (d[2] - d[0]);
         let gy = (d[0] + 2 * d[1] + d[2]) - (u[0] + 2 * u[1] + u[2]);
+        let r = (u[0] - 2 * u[1] + u[2]) - 2 * (c[0] - 2 * c[1] + c[2]) + (d[0] - 2 * d[1] + d[2]);
+        mags.push(gx.unsigned_abs() + gy.unsigned_abs());
+        resp.push(r.unsigned_abs());
         let (lap, gx, gy) = (lap as i64, gx as i64, gy as i64);
         ls += lap;
         lq += lap * lap;
         gq += gx * gx + gy * gy;
     }
     (ls, lq, gq)
-}
-
-/// Feeds one row's Sobel magnitudes and Immerkaer responses to the noise histogram. The
-/// values are computed into `mags` and `resp` first, which vectorises; the scatter is scalar.
-#[inline]
-fn row_noise(
-    u: &[i32],
-    c: &[i32],
-    d: &[i32],
-    shift: u32,
-    noise: &mut NoiseHistogram,
-    mags: &mut Vec<u32>,
-    resp: &mut Vec<u32>,
-) {
-    mags.clear();
-    resp.clear();
-    for ((u, c), d) in u.windows(3).zip(c.windows(3)).zip(d.windows(3)) {
-        let gx = (u[2] - u[0]) + 2 * (c[2] - c[0]) + (d[2] - d[0]);
-        let gy = (d[0] + 2 * d[1] + d[2]) - (u[0] + 2 * u[1] + u[2]);
-        let r = (u[0] - 2 * u[1] + u[2]) - 2 * (c[0] - 2 * c[1] + c[2]) + (d[0] - 2 * d[1] + d[2]);
-        mags.push(gx.unsigned_abs() + gy.unsigned_abs());
-        resp.push(r.unsigned_abs());
-    }
-    for (&m, &r) in mags.iter().zip(resp.iter()) {
-        noise.add(m, r, shift);
-    }
 }
 
 /// Computes both figures over the whole plane.
@@ -133,8 +119,10 @@ pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriva
             }
         }
         let (u, c, d) = (&rows[slot[0]], &rows[slot[1]], &rows[slot[2]]);
-        let (ls, lq, gq) = row_sums(u, c, d);
-        row_noise(u, c, d, plane.scale_shift(), noise, mags, resp);
+        let (ls, lq, gq) = row_sums(u, c, d, mags, resp);
+        for (&m, &r) in mags.iter().zip(resp.iter()) {
+            noise.add(m, r, plane.scale_shift());
+        }
         lap_sum += ls as i128;
         lap_sq += lq as i128;
         grad_sq += gq as i128;
