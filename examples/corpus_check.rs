@@ -8,6 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+// Shared with the tests and the demo; only the PNG loader is used here.
+#[allow(dead_code)]
+#[path = "../tests/common/clip.rs"]
+mod clip;
+
+use clip::{Photo, load_photo};
 use gstsharpmeter::analysis::{
     Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane,
 };
@@ -15,43 +21,20 @@ use gstsharpmeter::analysis::{
 /// Default `threshold` of the element; the fixed-threshold target is checked against it.
 const THRESHOLD: f64 = 0.66;
 
-struct Image {
-    width: usize,
-    height: usize,
-    channels: usize,
-    data: Vec<u8>,
-}
-
-fn load_png(path: &Path) -> Image {
-    let decoder = png::Decoder::new(std::fs::File::open(path).expect("open png"));
-    let mut reader = decoder.read_info().expect("png header");
-    let mut data = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut data).expect("png data");
-    data.truncate(info.buffer_size());
-    Image {
-        width: info.width as usize,
-        height: info.height as usize,
-        channels: info.color_type.samples(),
-        data,
-    }
-}
-
-fn analyze(img: &Image) -> FrameFigures {
-    let layout = match img.channels {
-        1 => LumaLayout::Bytes { pixel_stride: 1 },
-        n => LumaLayout::Rgb {
-            r: 0,
-            g: 1,
-            b: 2,
-            pixel_stride: n,
-        },
+/// Figures of a picture's luma, with every metric.
+fn analyze(img: &Photo) -> FrameFigures {
+    let layout = LumaLayout::Rgb {
+        r: 0,
+        g: 1,
+        b: 2,
+        pixel_stride: 3,
     };
     let mut scratch = LumaScratch::default();
     let plane = luma_plane(
-        &img.data,
+        &img.rgb,
         img.width,
         img.height,
-        img.width * img.channels,
+        img.width * 3,
         layout,
         &mut scratch,
     )
@@ -81,10 +64,11 @@ fn h264_sharpness(path: &Path) -> f64 {
     meta.figures.sharpness
 }
 
-fn map(img: &Image, f: impl Fn(u8) -> u8) -> Image {
-    Image {
-        data: img.data.iter().map(|&v| f(v)).collect(),
-        ..*img
+fn map(img: &Photo, f: impl Fn(u8) -> u8) -> Photo {
+    Photo {
+        width: img.width,
+        height: img.height,
+        rgb: img.rgb.iter().map(|&v| f(v)).collect(),
     }
 }
 
@@ -130,7 +114,7 @@ fn main() {
     let mut rows = Vec::new();
     for line in peers.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        let img = load_png(&root.join(f[0]));
+        let img = load_photo(&root.join(f[0]));
         let parse = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
         rows.push(Row {
             image: f[0].into(),
@@ -342,7 +326,7 @@ fn main() {
     println!("\nContrast (untouched photos)");
     for s in &gray {
         let r = find("gray", s, "blur", "0");
-        let img = load_png(&root.join(&r.image));
+        let img = load_photo(&root.join(&r.image));
         let half = analyze(&map(&img, |v| v.div_ceil(2))).sharpness;
         let limited = analyze(&map(&img, |v| {
             (16.0 + v as f64 * 219.0 / 255.0).round() as u8
