@@ -94,7 +94,7 @@ unsafe extern "C" fn transform(
 }
 
 /// Field names and values of the optional figures; absent ones are left out.
-pub fn optional_fields(f: &FrameFigures) -> [(&'static str, Option<f64>); 4] {
+fn optional_fields(f: &FrameFigures) -> [(&'static str, Option<f64>); 4] {
     [
         ("laplacian-variance", f.laplacian_variance),
         ("tenengrad", f.tenengrad),
