@@ -11,6 +11,8 @@ mod clip;
 
 use std::time::Instant;
 
+use gstsharpmeter::analysis::effective_resolution::effective_share;
+use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use gstsharpmeter::analysis::{Analyzer, LumaPlane, Metrics};
 
 /// Median milliseconds per call of `f` over `runs` calls.
@@ -62,11 +64,19 @@ fn main() {
         tenengrad: false,
         blur_effect: false,
         edge_width: false,
+        effective_resolution: false,
     };
     let sets = [
         ("sharpness, valid, noise, texture (always)", none),
         (
-            "default (+ laplacian-variance, tenengrad)",
+            "+ effective-resolution",
+            Metrics {
+                effective_resolution: true,
+                ..none
+            },
+        ),
+        (
+            "default (+ lapvar, tenengrad, effective-res.)",
             Metrics::DEFAULT,
         ),
         (
@@ -97,4 +107,17 @@ fn main() {
         });
         println!("  {:<44} {:>9.2} {:>9.1}", name, t, t / read);
     }
+    let mut spectrum = SpectrumScratch::default();
+    let t = time_ms(runs, || {
+        for axis in [Axis::Rows, Axis::Columns] {
+            let share = line_spectrum(&plane, axis, &mut spectrum).and_then(effective_share);
+            std::hint::black_box(share);
+        }
+    });
+    println!(
+        "  {:<44} {:>9.2} {:>9.1}",
+        "effective resolution alone (both axes)",
+        t,
+        t / read
+    );
 }

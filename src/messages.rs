@@ -61,18 +61,22 @@ impl AlarmEvent {
 pub enum AlarmReason {
     /// Smoothed sharpness below the `threshold` property.
     Threshold,
+    /// Smoothed effective size below `resolution-threshold` of the nominal size.
+    Resolution,
 }
 
 impl AlarmReason {
     pub fn as_str(self) -> &'static str {
         match self {
             AlarmReason::Threshold => "threshold",
+            AlarmReason::Resolution => "resolution",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
         match s {
             "threshold" => Some(AlarmReason::Threshold),
+            "resolution" => Some(AlarmReason::Resolution),
             _ => None,
         }
     }
@@ -104,6 +108,9 @@ pub struct Report {
     pub blur_effect: Option<f64>,
     pub edge_width: Option<f64>,
     pub sharpness_min: Option<f64>,
+    /// Medians over valid frames with an estimate, pixels.
+    pub effective_width: Option<u32>,
+    pub effective_height: Option<u32>,
     pub state: AlarmState,
 }
 
@@ -116,9 +123,14 @@ pub struct Alarm {
     pub times: Timestamps,
     /// Episode length; only on `end`.
     pub duration: Option<ClockTime>,
-    /// The smoothed sharpness that decided.
+    /// The smoothed sharpness at the edge.
     pub sharpness: f64,
+    /// The limit of this reason: `threshold` (sharpness) or `resolution-threshold` (share
+    /// of the nominal size).
     pub threshold: f64,
+    /// Resolution alarms: the smoothed effective share of the nominal size (worse axis)
+    /// that decided.
+    pub effective_share: Option<f64>,
 }
 
 /// End-of-stream summary (`sharpmeter-summary`).
@@ -129,7 +141,10 @@ pub struct Summary {
     /// Over valid frames; `None` when there were none.
     pub sharpness_mean: Option<f64>,
     pub sharpness_min: Option<f64>,
-    /// Number of alarm episodes.
+    /// Medians over valid frames with an estimate, pixels.
+    pub effective_width: Option<u32>,
+    pub effective_height: Option<u32>,
+    /// Number of alarm episodes, all reasons.
     pub alarms: u32,
     /// Total length of all episodes.
     pub alarm_duration: ClockTime,
@@ -197,6 +212,20 @@ fn element_structure<'a>(msg: &'a gst::MessageRef, name: &str) -> Option<&'a gst
     }
 }
 
+/// Adds the effective size fields that are present.
+fn size_fields(
+    mut b: gst::structure::Builder,
+    width: Option<u32>,
+    height: Option<u32>,
+) -> gst::structure::Builder {
+    for (name, v) in [("effective-width", width), ("effective-height", height)] {
+        if let Some(v) = v {
+            b = b.field(name, v);
+        }
+    }
+    b
+}
+
 fn builder(name: &str) -> gst::structure::Builder {
     gst::Structure::builder(name).field("schema-version", SCHEMA_VERSION)
 }
@@ -221,6 +250,7 @@ impl Report {
                 b = b.field(name, v);
             }
         }
+        b = size_fields(b, self.effective_width, self.effective_height);
         b.field("state", self.state.as_str()).build()
     }
 
@@ -241,6 +271,8 @@ impl Report {
             blur_effect: s.get("blur-effect").ok(),
             edge_width: s.get("edge-width").ok(),
             sharpness_min: s.get("sharpness-min").ok(),
+            effective_width: s.get("effective-width").ok(),
+            effective_height: s.get("effective-height").ok(),
             state: AlarmState::parse(s.get("state").ok()?)?,
         })
     }
@@ -256,9 +288,13 @@ impl Alarm {
         if self.event == AlarmEvent::End {
             b = b.field("duration", time_value(self.duration));
         }
-        b.field("sharpness", self.sharpness)
-            .field("threshold", self.threshold)
-            .build()
+        b = b
+            .field("sharpness", self.sharpness)
+            .field("threshold", self.threshold);
+        if let Some(share) = self.effective_share {
+            b = b.field("effective-share", share);
+        }
+        b.build()
     }
 
     pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
@@ -279,6 +315,7 @@ impl Alarm {
             duration: get_time(s, "duration").flatten(),
             sharpness: s.get("sharpness").ok()?,
             threshold: s.get("threshold").ok()?,
+            effective_share: s.get("effective-share").ok(),
         })
     }
 }
@@ -291,6 +328,7 @@ impl Summary {
         if let (Some(mean), Some(min)) = (self.sharpness_mean, self.sharpness_min) {
             b = b.field("sharpness-mean", mean).field("sharpness-min", min);
         }
+        b = size_fields(b, self.effective_width, self.effective_height);
         b.field("alarms", self.alarms)
             .field("alarm-duration", self.alarm_duration.nseconds())
             .build()
@@ -307,6 +345,8 @@ impl Summary {
             valid_frames: s.get("valid-frames").ok()?,
             sharpness_mean: s.get("sharpness-mean").ok(),
             sharpness_min: s.get("sharpness-min").ok(),
+            effective_width: s.get("effective-width").ok(),
+            effective_height: s.get("effective-height").ok(),
             alarms: s.get("alarms").ok()?,
             alarm_duration: ClockTime::from_nseconds(s.get("alarm-duration").ok()?),
         })
@@ -339,6 +379,8 @@ mod tests {
             blur_effect: None,
             edge_width: Some(2.5),
             sharpness_min: None,
+            effective_width: Some(352),
+            effective_height: None,
             state: AlarmState::Ok,
         };
         let s = r.to_structure();
@@ -358,6 +400,7 @@ mod tests {
             duration: Some(ClockTime::from_seconds(3)),
             sharpness: 0.3,
             threshold: 0.2,
+            effective_share: None,
         };
         assert_eq!(Alarm::from_structure(&a.to_structure()), Some(a.clone()));
         let start = Alarm {
@@ -368,11 +411,22 @@ mod tests {
         let s = start.to_structure();
         assert!(!s.has_field("duration"));
         assert_eq!(Alarm::from_structure(&s), Some(start));
+        let resolution = Alarm {
+            reason: AlarmReason::Resolution,
+            threshold: 0.7,
+            effective_share: Some(0.5),
+            ..a.clone()
+        };
+        let s = resolution.to_structure();
+        assert_eq!(s.get::<&str>("reason").unwrap(), "resolution");
+        assert_eq!(Alarm::from_structure(&s), Some(resolution));
         let sum = Summary {
             frames: 0,
             valid_frames: 0,
             sharpness_mean: None,
             sharpness_min: None,
+            effective_width: None,
+            effective_height: None,
             alarms: 0,
             alarm_duration: ClockTime::ZERO,
         };

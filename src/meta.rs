@@ -103,6 +103,14 @@ fn optional_fields(f: &FrameFigures) -> [(&'static str, Option<f64>); 4] {
     ]
 }
 
+/// Field names and values of the optional sizes in pixels; absent ones are left out.
+fn size_fields(f: &FrameFigures) -> [(&'static str, Option<u32>); 2] {
+    [
+        ("effective-width", f.effective_width),
+        ("effective-height", f.effective_height),
+    ]
+}
+
 /// Typed access to the meta.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SharpMeterMeta {
@@ -127,6 +135,11 @@ impl SharpMeterMeta {
                 s.set(name, v);
             }
         }
+        for (name, value) in size_fields(figures) {
+            if let Some(v) = value {
+                s.set(name, v);
+            }
+        }
         Ok(())
     }
 
@@ -144,6 +157,8 @@ impl SharpMeterMeta {
                 tenengrad: s.get("tenengrad").ok(),
                 blur_effect: s.get("blur-effect").ok(),
                 edge_width: s.get("edge-width").ok(),
+                effective_width: s.get("effective-width").ok(),
+                effective_height: s.get("effective-height").ok(),
             },
         })
     }

@@ -219,6 +219,7 @@ fn flushing_closes_an_open_alarm_and_starts_afresh() {
     // Threshold 1 puts every valid frame in alarm; no smoothing or minimum duration.
     let (mut h, bus) = harness(&[
         ("threshold", 1.0f64.to_value()),
+        ("resolution-threshold", 0.0f64.to_value()),
         ("min-duration", 0u64.to_value()),
         ("window", 0u64.to_value()),
     ]);
@@ -323,7 +324,8 @@ fn metrics_property_decides_the_fields_of_meta_and_reports() {
     let element = h.element().unwrap();
     let fields =
         |s: &gst::StructureRef| -> Vec<String> { s.fields().map(|f| f.to_string()).collect() };
-    // Default set: the derivative figures, not the slower classic metrics.
+    // Default set: the derivative figures and the effective size, not the slower classic
+    // metrics. 96 rows are shorter than a spectrum segment: no effective height.
     h.push(frame(0, Some(gst::ClockTime::ZERO))).unwrap();
     let out = h.pull().unwrap();
     let meta = gst::meta::CustomMeta::from_buffer(&out, "SharpMeterMeta").unwrap();
@@ -336,7 +338,8 @@ fn metrics_property_decides_the_fields_of_meta_and_reports() {
             "noise",
             "texture",
             "laplacian-variance",
-            "tenengrad"
+            "tenengrad",
+            "effective-width"
         ]
     );
     // Changed while running, as a gst-launch string.

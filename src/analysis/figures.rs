@@ -5,6 +5,8 @@ use super::band_energy::{self, BandScratch, BlockEnergies, MIN_LINE};
 use super::blur_effect::{BlurEffectScratch, H_SIZE, blur_effect};
 use super::derivatives::{DerivativeScratch, derivatives};
 use super::edge_width::{EdgeWidthScratch, edge_width};
+use super::effective_resolution::effective_share;
+use super::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use super::plane::LumaPlane;
 use super::sharpness::{PoolScratch, SharpnessFigures, sharpness};
 
@@ -15,6 +17,7 @@ pub struct Metrics {
     pub tenengrad: bool,
     pub blur_effect: bool,
     pub edge_width: bool,
+    pub effective_resolution: bool,
 }
 
 impl Metrics {
@@ -24,12 +27,14 @@ impl Metrics {
         tenengrad: true,
         blur_effect: false,
         edge_width: false,
+        effective_resolution: true,
     };
     pub const ALL: Metrics = Metrics {
         laplacian_variance: true,
         tenengrad: true,
         blur_effect: true,
         edge_width: true,
+        effective_resolution: true,
     };
 }
 
@@ -60,6 +65,10 @@ pub struct FrameFigures {
     pub blur_effect: Option<f64>,
     /// ffmpeg `blurdetect` mean edge width, pixels; higher = blurrier.
     pub edge_width: Option<f64>,
+    /// Width, in pixels, that the detail along rows corresponds to; only on valid frames.
+    pub effective_width: Option<u32>,
+    /// Height, in pixels, that the detail along columns corresponds to; only on valid frames.
+    pub effective_height: Option<u32>,
 }
 
 /// Computes [`FrameFigures`]; keeps its scratch memory between frames.
@@ -72,6 +81,7 @@ pub struct Analyzer {
     pool: PoolScratch,
     blur_effect: BlurEffectScratch,
     edge_width: EdgeWidthScratch,
+    spectrum: SpectrumScratch,
 }
 
 impl Analyzer {
@@ -88,6 +98,7 @@ impl Analyzer {
             band_energy::vertical(plane, &mut self.bands, &mut self.vertical);
             sharpness(&self.horizontal, &self.vertical, d.noise, &mut self.pool)
         };
+        let effective = metrics.effective_resolution && s.valid;
         FrameFigures {
             sharpness: s.sharpness,
             valid: s.valid,
@@ -103,6 +114,22 @@ impl Analyzer {
                 .edge_width
                 .then(|| edge_width(plane, &mut self.edge_width))
                 .flatten(),
+            effective_width: effective
+                .then(|| self.effective(plane, Axis::Rows))
+                .flatten(),
+            effective_height: effective
+                .then(|| self.effective(plane, Axis::Columns))
+                .flatten(),
         }
+    }
+
+    /// Effective size along `axis` in pixels.
+    fn effective(&mut self, plane: &LumaPlane, axis: Axis) -> Option<u32> {
+        let nominal = match axis {
+            Axis::Rows => plane.width(),
+            Axis::Columns => plane.height(),
+        };
+        let share = effective_share(line_spectrum(plane, axis, &mut self.spectrum)?)?;
+        Some((share * nominal as f64).round() as u32)
     }
 }

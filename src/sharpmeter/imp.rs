@@ -22,6 +22,7 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
 });
 
 const DEFAULT_THRESHOLD: f64 = 0.66;
+const DEFAULT_RESOLUTION_THRESHOLD: f64 = 0.6;
 const DEFAULT_HYSTERESIS: f64 = 0.03;
 const DEFAULT_MIN_DURATION: u64 = 2_000_000_000;
 const DEFAULT_WINDOW: u64 = 1_000_000_000;
@@ -44,6 +45,7 @@ impl Default for Settings {
         Settings {
             monitor: MonitorSettings {
                 threshold: DEFAULT_THRESHOLD,
+                resolution_threshold: DEFAULT_RESOLUTION_THRESHOLD,
                 hysteresis: DEFAULT_HYSTERESIS,
                 min_duration: DEFAULT_MIN_DURATION,
                 window: DEFAULT_WINDOW,
@@ -211,9 +213,18 @@ impl SharpMeter {
                         .unwrap_or(gst::ClockTime::ZERO)
                 })
             });
-            state
-                .monitor
-                .push(&settings.monitor, times, duration, &figures, &mut messages);
+            let size = state
+                .format
+                .as_ref()
+                .map_or((0, 0), |f| (f.info.width(), f.info.height()));
+            state.monitor.push(
+                &settings.monitor,
+                times,
+                duration,
+                &figures,
+                size,
+                &mut messages,
+            );
             figures
         };
         if settings.post_messages {
@@ -268,9 +279,17 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_THRESHOLD)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecDouble::builder("resolution-threshold")
+                    .nick("Resolution threshold")
+                    .blurb("Alarm when the smoothed effective size stays below this share of the frame size (worse axis); 0 disables the alarm")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(DEFAULT_RESOLUTION_THRESHOLD)
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecDouble::builder("hysteresis")
                     .nick("Hysteresis")
-                    .blurb("An alarm ends when the smoothed sharpness stays at or above threshold + hysteresis")
+                    .blurb("An alarm ends when its smoothed value stays at or above its threshold + hysteresis")
                     .minimum(0.0)
                     .maximum(1.0)
                     .default_value(DEFAULT_HYSTERESIS)
@@ -328,6 +347,9 @@ impl ObjectImpl for SharpMeter {
         let mut s = self.settings.lock().unwrap();
         match pspec.name() {
             "threshold" => s.monitor.threshold = value.get().expect("type checked upstream"),
+            "resolution-threshold" => {
+                s.monitor.resolution_threshold = value.get().expect("type checked upstream")
+            }
             "hysteresis" => s.monitor.hysteresis = value.get().expect("type checked upstream"),
             "min-duration" => s.monitor.min_duration = value.get().expect("type checked upstream"),
             "window" => s.monitor.window = value.get().expect("type checked upstream"),
@@ -356,6 +378,7 @@ impl ObjectImpl for SharpMeter {
         let s = self.settings.lock().unwrap();
         match pspec.name() {
             "threshold" => s.monitor.threshold.to_value(),
+            "resolution-threshold" => s.monitor.resolution_threshold.to_value(),
             "hysteresis" => s.monitor.hysteresis.to_value(),
             "min-duration" => s.monitor.min_duration.to_value(),
             "window" => s.monitor.window.to_value(),

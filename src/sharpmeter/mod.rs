@@ -46,6 +46,11 @@ pub enum MetricFlags {
         nick = "edge-width"
     )]
     EDGE_WIDTH = 0b1000,
+    #[flags_value(
+        name = "Effective resolution in pixels (from the line spectra)",
+        nick = "effective-resolution"
+    )]
+    EFFECTIVE_RESOLUTION = 0b1_0000,
 }
 
 impl From<MetricFlags> for crate::analysis::Metrics {
@@ -55,6 +60,7 @@ impl From<MetricFlags> for crate::analysis::Metrics {
             tenengrad: f.contains(MetricFlags::TENENGRAD),
             blur_effect: f.contains(MetricFlags::BLUR_EFFECT),
             edge_width: f.contains(MetricFlags::EDGE_WIDTH),
+            effective_resolution: f.contains(MetricFlags::EFFECTIVE_RESOLUTION),
         }
     }
 }
@@ -66,6 +72,7 @@ impl From<crate::analysis::Metrics> for MetricFlags {
         f.set(MetricFlags::TENENGRAD, m.tenengrad);
         f.set(MetricFlags::BLUR_EFFECT, m.blur_effect);
         f.set(MetricFlags::EDGE_WIDTH, m.edge_width);
+        f.set(MetricFlags::EFFECTIVE_RESOLUTION, m.effective_resolution);
         f
     }
 }

@@ -1,5 +1,5 @@
-//! Per-stream temporal state: smooths valid frames' sharpness, tracks threshold alarm
-//! episodes, and produces reports and the summary.
+//! Per-stream temporal state: smooths valid frames' sharpness and effective size, tracks
+//! the alarm episodes of each reason, and produces reports and the summary.
 
 use gst::ClockTime;
 
@@ -16,7 +16,10 @@ use super::summary::SummaryAccumulator;
 pub struct MonitorSettings {
     /// Alarm when smoothed sharpness is below this; 0 disables.
     pub threshold: f64,
-    /// Recovery needs `threshold + hysteresis`.
+    /// Alarm when the smoothed effective share of the nominal size (worse axis) is below
+    /// this; 0 disables.
+    pub resolution_threshold: f64,
+    /// Recovery needs the limit plus this (sharpness, or share of the nominal size).
     pub hysteresis: f64,
     /// ns a run must last to start or end an episode.
     pub min_duration: u64,
@@ -26,17 +29,36 @@ pub struct MonitorSettings {
     pub interval: u64,
 }
 
+/// Effective share of the nominal size on the worse axis with an estimate; only for valid
+/// frames.
+fn effective_share(figures: &FrameFigures, (width, height): (u32, u32)) -> Option<f64> {
+    if !figures.valid {
+        return None;
+    }
+    let share = |v: Option<u32>, n: u32| v.filter(|_| n > 0).map(|v| v as f64 / n as f64);
+    match (
+        share(figures.effective_width, width),
+        share(figures.effective_height, height),
+    ) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Temporal state of one stream.
 #[derive(Debug, Default)]
 pub struct Monitor {
     median: RollingMedian,
     threshold_alarm: EpisodeTracker,
+    share_median: RollingMedian,
+    resolution_alarm: EpisodeTracker,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
     /// Where the last frame ended: the clock of a frame without running time, and the
     /// point an episode closes at when the stream stops.
     next: Point,
     smoothed: f64,
+    smoothed_share: f64,
 }
 
 impl Monitor {
@@ -45,14 +67,20 @@ impl Monitor {
     }
 
     fn state(&self) -> AlarmState {
-        if self.threshold_alarm.is_active() {
+        if self.threshold_alarm.is_active() || self.resolution_alarm.is_active() {
             AlarmState::Alarm
         } else {
             AlarmState::Ok
         }
     }
 
-    fn emit(&mut self, tr: Option<Transition>, threshold: f64, out: &mut Vec<MeterMessage>) {
+    fn emit(
+        &mut self,
+        tr: Option<Transition>,
+        reason: AlarmReason,
+        settings: &MonitorSettings,
+        out: &mut Vec<MeterMessage>,
+    ) {
         let Some(tr) = tr else { return };
         let (event, at, duration) = match tr {
             Transition::Started { at } => {
@@ -68,24 +96,30 @@ impl Monitor {
                 )
             }
         };
+        let (threshold, effective_share) = match reason {
+            AlarmReason::Threshold => (settings.threshold, None),
+            AlarmReason::Resolution => (settings.resolution_threshold, Some(self.smoothed_share)),
+        };
         out.push(MeterMessage::Alarm(Alarm {
             event,
-            reason: AlarmReason::Threshold,
+            reason,
             times: at.times,
             duration,
             sharpness: self.smoothed,
             threshold,
+            effective_share,
         }));
     }
 
-    /// Feeds one analysed frame. `times` come from its PTS; a frame without running time is
-    /// placed where the previous frame ended.
+    /// Feeds one analysed frame of nominal size `size` (width, height). `times` come from
+    /// its PTS; a frame without running time is placed where the previous frame ended.
     pub fn push(
         &mut self,
         settings: &MonitorSettings,
         times: Timestamps,
         duration: Option<ClockTime>,
         figures: &FrameFigures,
+        size: (u32, u32),
         out: &mut Vec<MeterMessage>,
     ) {
         let clock = times
@@ -100,12 +134,14 @@ impl Monitor {
         };
         self.summary.add_frame(figures);
         self.report.add(at, end, figures);
+        if figures.valid {
+            self.smoothed = self.median.push(clock, figures.sharpness, settings.window);
+        }
         let threshold = settings.threshold;
         if threshold <= 0.0 {
             let tr = self.threshold_alarm.close(at);
-            self.emit(tr, threshold, out);
+            self.emit(tr, AlarmReason::Threshold, settings, out);
         } else if figures.valid {
-            self.smoothed = self.median.push(clock, figures.sharpness, settings.window);
             let v = self.smoothed;
             let tr = self.threshold_alarm.update(
                 at,
@@ -114,7 +150,26 @@ impl Monitor {
                 v >= threshold + settings.hysteresis,
                 settings.min_duration,
             );
-            self.emit(tr, threshold, out);
+            self.emit(tr, AlarmReason::Threshold, settings, out);
+        }
+        let share = effective_share(figures, size);
+        if let Some(share) = share {
+            self.smoothed_share = self.share_median.push(clock, share, settings.window);
+        }
+        let limit = settings.resolution_threshold;
+        if limit <= 0.0 {
+            let tr = self.resolution_alarm.close(at);
+            self.emit(tr, AlarmReason::Resolution, settings, out);
+        } else if share.is_some() {
+            let v = self.smoothed_share;
+            let tr = self.resolution_alarm.update(
+                at,
+                end,
+                v < limit,
+                v >= limit + settings.hysteresis,
+                settings.min_duration,
+            );
+            self.emit(tr, AlarmReason::Resolution, settings, out);
         }
         if self.report.is_due(settings.interval) {
             out.extend(self.report.take(self.state()).map(MeterMessage::Report));
@@ -127,8 +182,11 @@ impl Monitor {
         let state = self.state();
         out.extend(self.report.take(state).map(MeterMessage::Report));
         let tr = self.threshold_alarm.close(self.next);
-        self.emit(tr, settings.threshold, out);
+        self.emit(tr, AlarmReason::Threshold, settings, out);
+        let tr = self.resolution_alarm.close(self.next);
+        self.emit(tr, AlarmReason::Resolution, settings, out);
         self.median.clear();
+        self.share_median.clear();
     }
 
     /// End of stream: [`Monitor::flush`] followed by the summary.
@@ -144,10 +202,12 @@ mod tests {
     use crate::messages::{Report, Summary};
 
     const FRAME: u64 = 40_000_000; // 25 fps
+    const SIZE: (u32, u32) = (640, 360);
 
     fn settings() -> MonitorSettings {
         MonitorSettings {
             threshold: 0.3,
+            resolution_threshold: 0.0,
             hysteresis: 0.05,
             min_duration: 400_000_000,
             window: 200_000_000,
@@ -172,6 +232,8 @@ mod tests {
                 tenengrad: Some(1.0),
                 blur_effect: None,
                 edge_width: None,
+                effective_width: None,
+                effective_height: None,
             },
         )
     }
@@ -181,7 +243,14 @@ mod tests {
         let mut out = vec![];
         for (i, &(v, valid)) in values.iter().enumerate() {
             let (t, f) = frame(i as u64, v, valid);
-            m.push(s, t, Some(ClockTime::from_nseconds(FRAME)), &f, &mut out);
+            m.push(
+                s,
+                t,
+                Some(ClockTime::from_nseconds(FRAME)),
+                &f,
+                SIZE,
+                &mut out,
+            );
         }
         m.finish(s, &mut out);
         out
@@ -289,10 +358,10 @@ mod tests {
         let mut out = vec![];
         for i in 0..30 {
             let (t, f) = frame(i, 0.1, true);
-            m.push(&settings(), t, None, &f, &mut out);
+            m.push(&settings(), t, None, &f, SIZE, &mut out);
         }
         let (t, f) = frame(30, 0.1, true);
-        m.push(&s, t, None, &f, &mut out);
+        m.push(&s, t, None, &f, SIZE, &mut out);
         let a = alarms(&out);
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].event, AlarmEvent::End);
@@ -314,6 +383,7 @@ mod tests {
                 Timestamps::default(),
                 Some(ClockTime::from_nseconds(FRAME)),
                 &f,
+                SIZE,
                 &mut out,
             );
         }
@@ -322,5 +392,69 @@ mod tests {
         assert_eq!(a.len(), 2);
         assert_eq!(a[0].times.timestamp, None);
         assert_eq!(a[1].duration.unwrap().nseconds(), 30 * FRAME);
+    }
+
+    #[test]
+    fn effective_size_below_its_limit_raises_a_resolution_episode() {
+        let s = MonitorSettings {
+            threshold: 0.0,
+            resolution_threshold: 0.7,
+            ..settings()
+        };
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        // 2 s at full size, 2 s carrying half the width, 2 s full; heights always full.
+        for i in 0..150u64 {
+            let (t, mut f) = frame(i, 0.5, true);
+            let soft = (50..100).contains(&i);
+            f.effective_width = Some(if soft { 320 } else { 640 });
+            f.effective_height = Some(360);
+            m.push(
+                &s,
+                t,
+                Some(ClockTime::from_nseconds(FRAME)),
+                &f,
+                SIZE,
+                &mut out,
+            );
+        }
+        m.finish(&s, &mut out);
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert!(a.iter().all(|a| a.reason == AlarmReason::Resolution));
+        let start = a[0].times.timestamp.unwrap().nseconds();
+        assert!((2_000_000_000..2_200_000_000).contains(&start), "{start}");
+        assert_eq!(a[0].effective_share, Some(0.5));
+        assert_eq!(a[0].threshold, 0.7);
+        let end = a[1].times.timestamp.unwrap().nseconds();
+        assert!((4_000_000_000..4_200_000_000).contains(&end), "{end}");
+        let reports: Vec<&Report> = out
+            .iter()
+            .filter_map(|m| match m {
+                MeterMessage::Report(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reports[0].effective_width, Some(640));
+        assert_eq!(reports[2].effective_width, Some(320));
+        assert_eq!(reports[2].state, AlarmState::Alarm);
+        let sum = summary(&out);
+        assert_eq!(
+            (sum.alarms, sum.effective_width, sum.effective_height),
+            (1, Some(640), Some(360))
+        );
+    }
+
+    #[test]
+    fn frames_without_an_estimate_leave_the_resolution_alarm_alone() {
+        let s = MonitorSettings {
+            threshold: 0.0,
+            resolution_threshold: 0.7,
+            ..settings()
+        };
+        // Invalid frames and frames without estimates never start an episode.
+        let out = run(&[(0.0, false); 100], &s);
+        assert!(alarms(&out).is_empty());
+        assert_eq!(summary(&out).effective_width, None);
     }
 }

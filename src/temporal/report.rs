@@ -5,6 +5,7 @@ use gst::ClockTime;
 use crate::analysis::FrameFigures;
 use crate::messages::{AlarmState, Report};
 
+use super::count_median::CountMedian;
 use super::episode::Point;
 
 /// Running mean of the values present.
@@ -27,7 +28,7 @@ impl Mean {
     }
 }
 
-/// Means and minimum over the valid frames of one interval.
+/// Means, minimum and size medians over the valid frames of one interval.
 #[derive(Debug, Default)]
 pub struct ReportAccumulator {
     first: Option<Point>,
@@ -40,6 +41,8 @@ pub struct ReportAccumulator {
     blur_effect: Mean,
     edge_width: Mean,
     sharpness_min: Option<f64>,
+    effective_width: CountMedian,
+    effective_height: CountMedian,
 }
 
 impl ReportAccumulator {
@@ -59,6 +62,8 @@ impl ReportAccumulator {
             self.tenengrad.add(figures.tenengrad);
             self.blur_effect.add(figures.blur_effect);
             self.edge_width.add(figures.edge_width);
+            self.effective_width.add(figures.effective_width);
+            self.effective_height.add(figures.effective_height);
             let m = self.sharpness_min.get_or_insert(figures.sharpness);
             *m = m.min(figures.sharpness);
         }
@@ -86,6 +91,8 @@ impl ReportAccumulator {
             blur_effect: self.blur_effect.get(),
             edge_width: self.edge_width.get(),
             sharpness_min: self.sharpness_min,
+            effective_width: self.effective_width.get(),
+            effective_height: self.effective_height.get(),
             state,
         })
     }
@@ -105,6 +112,8 @@ mod tests {
             tenengrad: Some(sharpness * 1000.0),
             blur_effect: None,
             edge_width: None,
+            effective_width: Some((sharpness * 1000.0) as u32),
+            effective_height: None,
         }
     }
 
@@ -128,6 +137,10 @@ mod tests {
         assert!((rep.sharpness.unwrap() - 0.3).abs() < 1e-12);
         assert!((rep.laplacian_variance.unwrap() - 30.0).abs() < 1e-9);
         assert_eq!(rep.sharpness_min, Some(0.2));
+        assert_eq!(
+            (rep.effective_width, rep.effective_height),
+            (Some(200), None)
+        );
         // Metrics not computed stay out of the report.
         assert_eq!((rep.blur_effect, rep.edge_width), (None, None));
         assert_eq!(rep.duration, Some(ClockTime::from_nseconds(30)));

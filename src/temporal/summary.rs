@@ -5,12 +5,16 @@ use gst::ClockTime;
 use crate::analysis::FrameFigures;
 use crate::messages::Summary;
 
+use super::count_median::CountMedian;
+
 #[derive(Debug, Default)]
 pub struct SummaryAccumulator {
     frames: u32,
     valid_frames: u32,
     sharpness_sum: f64,
     sharpness_min: Option<f64>,
+    effective_width: CountMedian,
+    effective_height: CountMedian,
     alarms: u32,
     alarm_duration: u64,
 }
@@ -23,6 +27,8 @@ impl SummaryAccumulator {
             self.sharpness_sum += figures.sharpness;
             let m = self.sharpness_min.get_or_insert(figures.sharpness);
             *m = m.min(figures.sharpness);
+            self.effective_width.add(figures.effective_width);
+            self.effective_height.add(figures.effective_height);
         }
     }
 
@@ -41,6 +47,8 @@ impl SummaryAccumulator {
             sharpness_mean: (self.valid_frames > 0)
                 .then(|| self.sharpness_sum / self.valid_frames as f64),
             sharpness_min: self.sharpness_min,
+            effective_width: self.effective_width.get(),
+            effective_height: self.effective_height.get(),
             alarms: self.alarms,
             alarm_duration: ClockTime::from_nseconds(self.alarm_duration),
         }

@@ -1,0 +1,166 @@
+//! Mean power spectrum of lines of a luma plane: rows (horizontal detail) or columns
+//! (vertical detail), in Hann-windowed, mean-removed segments of [`SEGMENT`] samples with
+//! half overlap, over at most [`LINES`] evenly spaced lines.
+
+use std::sync::Arc;
+
+use realfft::{RealFftPlanner, RealToComplex, num_complex::Complex};
+
+use super::plane::LumaPlane;
+
+/// Samples per segment; bin `k` of the spectrum is `k / SEGMENT` cycles per pixel.
+pub const SEGMENT: usize = 128;
+/// Index of the Nyquist bin.
+pub const NYQUIST: usize = SEGMENT / 2;
+/// Most lines read per axis.
+pub const LINES: usize = 128;
+
+/// Which lines to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    /// Rows: detail along the width.
+    Rows,
+    /// Columns: detail along the height.
+    Columns,
+}
+
+/// FFT plan, window and buffers reused across frames.
+pub struct SpectrumScratch {
+    fft: Arc<dyn RealToComplex<f32>>,
+    window: Vec<f32>,
+    input: Vec<f32>,
+    output: Vec<Complex<f32>>,
+    fft_scratch: Vec<Complex<f32>>,
+    line: Vec<f32>,
+    sample: [f32; 1],
+    power: Vec<f64>,
+}
+
+impl std::fmt::Debug for SpectrumScratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpectrumScratch").finish_non_exhaustive()
+    }
+}
+
+impl Default for SpectrumScratch {
+    fn default() -> Self {
+        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(SEGMENT);
+        let window = (0..SEGMENT)
+            .map(|i| {
+                let phase = 2.0 * std::f64::consts::PI * (i as f64 + 0.5) / SEGMENT as f64;
+                (0.5 - 0.5 * phase.cos()) as f32
+            })
+            .collect();
+        SpectrumScratch {
+            input: fft.make_input_vec(),
+            output: fft.make_output_vec(),
+            fft_scratch: fft.make_scratch_vec(),
+            fft,
+            window,
+            line: Vec::new(),
+            sample: [0.0],
+            power: vec![0.0; NYQUIST + 1],
+        }
+    }
+}
+
+/// Mean power per bin `0..=NYQUIST` along `axis`; None when the lines are shorter than
+/// [`SEGMENT`].
+pub fn line_spectrum<'s>(
+    plane: &LumaPlane,
+    axis: Axis,
+    scratch: &'s mut SpectrumScratch,
+) -> Option<&'s [f64]> {
+    let (length, lines) = match axis {
+        Axis::Rows => (plane.width(), plane.height()),
+        Axis::Columns => (plane.height(), plane.width()),
+    };
+    if length < SEGMENT || lines == 0 {
+        return None;
+    }
+    let SpectrumScratch {
+        fft,
+        window,
+        input,
+        output,
+        fft_scratch,
+        line,
+        sample,
+        power,
+    } = scratch;
+    power.clear();
+    power.resize(NYQUIST + 1, 0.0);
+    line.resize(length, 0.0);
+    let used = lines.min(LINES);
+    let mut segments = 0u64;
+    for l in 0..used {
+        let index = l * lines / used;
+        match axis {
+            Axis::Rows => plane.row_f32(index, line),
+            Axis::Columns => {
+                for (y, v) in line.iter_mut().enumerate() {
+                    plane.span_f32(y, index, sample);
+                    *v = sample[0];
+                }
+            }
+        }
+        let mut start = 0;
+        while start + SEGMENT <= length {
+            let segment = &line[start..start + SEGMENT];
+            let mean = segment.iter().sum::<f32>() / SEGMENT as f32;
+            for ((i, &s), &w) in input.iter_mut().zip(segment).zip(window.iter()) {
+                *i = (s - mean) * w;
+            }
+            fft.process_with_scratch(input, output, fft_scratch).ok()?;
+            for (p, c) in power.iter_mut().zip(output.iter()) {
+                *p += c.norm_sqr() as f64;
+            }
+            segments += 1;
+            start += SEGMENT / 2;
+        }
+    }
+    for p in power.iter_mut() {
+        *p /= segments as f64;
+    }
+    Some(power)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sinusoid_lands_in_its_bin() {
+        let (w, h) = (256, 8);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let x = (i % w) as f64;
+                (128.0 + 100.0 * (2.0 * std::f64::consts::PI * 16.0 * x / 128.0).sin()) as u8
+            })
+            .collect();
+        let plane = LumaPlane::new_u8(&data, w, h, w).unwrap();
+        let mut s = SpectrumScratch::default();
+        let rows = line_spectrum(&plane, Axis::Rows, &mut s).unwrap().to_vec();
+        let peak = (0..=NYQUIST).max_by(|&a, &b| rows[a].total_cmp(&rows[b]));
+        assert_eq!(peak, Some(16));
+        let columns = line_spectrum(&plane, Axis::Columns, &mut s);
+        assert!(columns.is_none(), "8 rows are shorter than a segment");
+    }
+
+    #[test]
+    fn columns_see_vertical_detail_only() {
+        let (w, h) = (130, 140);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| if (i / w) % 2 == 0 { 200 } else { 50 })
+            .collect();
+        let plane = LumaPlane::new_u8(&data, w, h, w).unwrap();
+        let mut s = SpectrumScratch::default();
+        let rows: f64 = line_spectrum(&plane, Axis::Rows, &mut s)
+            .unwrap()
+            .iter()
+            .sum();
+        assert!(rows < 1e-6);
+        let columns = line_spectrum(&plane, Axis::Columns, &mut s).unwrap();
+        assert!(columns[NYQUIST] > 1e3);
+    }
+}
