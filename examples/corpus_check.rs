@@ -97,6 +97,8 @@ struct Row {
     level: String,
     peers: [f64; 5],
     figures: FrameFigures,
+    /// Width and height in pixels.
+    size: (usize, usize),
 }
 
 const PEERS: [(&str, f64); 5] = [
@@ -130,6 +132,7 @@ fn main() {
                 parse(f[11]),
             ],
             figures: analyze(&img),
+            size: (img.width, img.height),
         });
     }
     let mut failures = Vec::new();
@@ -390,6 +393,52 @@ fn main() {
                 ),
             );
         }
+    }
+
+    println!("\nEffective resolution (share of the size: width x height)");
+    let share = |r: &Row| -> (f64, f64) {
+        let f = r.figures;
+        (
+            f.effective_width
+                .map_or(f64::NAN, |v| v as f64 / r.size.0 as f64),
+            f.effective_height
+                .map_or(f64::NAN, |v| v as f64 / r.size.1 as f64),
+        )
+    };
+    let (mut near, mut total) = (0, 0);
+    for s in &gray {
+        let mut line = format!("  {s:<10}");
+        for level in ["1.5", "2", "3", "4"] {
+            let f: f64 = level.parse().unwrap();
+            let (w, h) = share(find("gray", s, "downup", level));
+            for v in [w, h] {
+                total += 1;
+                near += usize::from((v * f - 1.0).abs() <= 0.15);
+            }
+            line += &format!("  {level}: {:.2} x {:.2}", w * f, h * f);
+        }
+        if verbose {
+            println!("{line}   (share x factor)");
+        }
+    }
+    let rate = near as f64 / total as f64;
+    check(
+        rate >= 0.9,
+        format!(
+            "down-up 1.5, 2, 3, 4 within 15% of size / f: {near} of {total} (image, axis) = {:.0}% >= 90%",
+            rate * 100.0
+        ),
+    );
+    for s in &gray {
+        let full = share(find("gray", s, "blur", "0")).0;
+        let half = share(find("gray", s, "downup", "2")).0;
+        check(
+            full / half >= 1.6,
+            format!(
+                "{s:<10} untouched {full:.2} / 2x down-up {half:.2} = {:.2} >= 1.6",
+                full / half
+            ),
+        );
     }
 
     println!("\n{} targets missed", failures.len());
