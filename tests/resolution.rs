@@ -109,8 +109,8 @@ fn gstreamer_scalers_read_within_a_quarter() {
     }
 }
 
-/// Shares of the frame size read on every frame of a 704x1280 slow pan, down-up by 2 (box
-/// down, bilinear up), through x264 at `crf` and avdec_h264.
+/// Shares of the frame size read on every frame of a 704x1280 slow pan, down-up by 2 as the
+/// corpus (area down, bicubic up), through x264 at `crf` and avdec_h264.
 fn encoded_down_up_clip(crf: u32) -> Vec<(f64, f64)> {
     init();
     let clip = Clip {
@@ -144,33 +144,25 @@ fn encoded_down_up_clip(crf: u32) -> Vec<(f64, f64)> {
     f.iter().map(|f| shares(f, 704, 1280)).collect()
 }
 
-/// Median of `v`.
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 #[test]
-fn h264_down_up_clip_reads_about_half_the_size() {
-    // Issue 4 asks for 15% on 90% of frames at CRF 18 and 28; this holds the median to 25%
-    // and every frame below 0.8 (measured: medians 0.39..0.56).
-    for crf in [18, 28, 35] {
+fn h264_down_up_clip_reads_half_the_size() {
+    for crf in [18, 28] {
         let s = encoded_down_up_clip(crf);
+        let near = s
+            .iter()
+            .filter(|(w, h)| (w * 2.0 - 1.0).abs() <= 0.15 && (h * 2.0 - 1.0).abs() <= 0.15)
+            .count();
         assert!(
-            s.iter().all(|(w, h)| *w < 0.8 && *h < 0.8),
-            "CRF {crf}: a frame reads near full size: {s:?}"
+            near as f64 >= 0.9 * s.len() as f64,
+            "CRF {crf}: {near} of {} frames within 15%: {s:?}",
+            s.len()
         );
-        let (w, h) = (
-            median(s.iter().map(|v| v.0).collect()),
-            median(s.iter().map(|v| v.1).collect()),
-        );
-        for share in [w, h] {
-            assert!(
-                (share * 2.0 - 1.0).abs() <= 0.25,
-                "CRF {crf}: medians {w:.3} x {h:.3}"
-            );
-        }
     }
+    let s = encoded_down_up_clip(35);
+    assert!(
+        s.iter().all(|(w, h)| *w < 0.8 && *h < 0.8),
+        "CRF 35: a frame reads near full size: {s:?}"
+    );
 }
 
 /// A 640x360 pan over a photo, 10 s, rendered at half size and upscaled from 3 s to 6 s.
