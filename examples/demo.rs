@@ -9,7 +9,7 @@ mod clip;
 use std::path::Path;
 
 use gst::prelude::*;
-use gstsharpmeter::messages::{Alarm, AlarmEvent, Report, Summary};
+use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
 
 const WIDTH: usize = 640;
 const HEIGHT: usize = 360;
@@ -24,6 +24,26 @@ fn fmt_time(t: Option<gst::ClockTime>) -> String {
             t.mseconds() % 1000
         )
     })
+}
+
+/// "WxH", with "-" for a side without an estimate.
+fn fmt_size(w: Option<u32>, h: Option<u32>) -> String {
+    let side = |v: Option<u32>| v.map_or("-".to_string(), |v| v.to_string());
+    format!("{}x{}", side(w), side(h))
+}
+
+/// What decided an alarm edge, in words.
+fn alarm_value(a: &Alarm) -> String {
+    match (a.reason, a.effective_share) {
+        (AlarmReason::Resolution, Some(share)) => format!(
+            "effective size {:.2} of the frame (limit {:.2})",
+            share, a.threshold
+        ),
+        _ => format!(
+            "smoothed sharpness {:.3} (threshold {:.3})",
+            a.sharpness, a.threshold
+        ),
+    }
 }
 
 fn fmt_opt(v: Option<f64>, digits: usize) -> String {
@@ -92,14 +112,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bus = pipeline.bus().ok_or("no bus")?;
     pipeline.set_state(gst::State::Playing)?;
     println!(
-        "{:<10} {:>6} {:>6}  {:>9} {:>9}  {:>10} {:>10}  state",
-        "time", "frames", "valid", "sharpness", "min", "lap-var", "tenengrad"
+        "{:<10} {:>6} {:>6}  {:>9} {:>9}  {:>10} {:>10}  {:>11}  state",
+        "time", "frames", "valid", "sharpness", "min", "lap-var", "tenengrad", "eff. size"
     );
     let mut result = Ok(());
     for msg in bus.iter_timed(gst::ClockTime::NONE) {
         if let Some(r) = Report::from_message(&msg) {
             println!(
-                "{:<10} {:>6} {:>6}  {:>9} {:>9}  {:>10} {:>10}  {}",
+                "{:<10} {:>6} {:>6}  {:>9} {:>9}  {:>10} {:>10}  {:>11}  {}",
                 fmt_time(r.times.stream_time),
                 r.frames,
                 r.valid_frames,
@@ -107,31 +127,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 fmt_opt(r.sharpness_min, 3),
                 fmt_opt(r.laplacian_variance, 1),
                 fmt_opt(r.tenengrad, 1),
+                fmt_size(r.effective_width, r.effective_height),
                 r.state.as_str()
             );
         } else if let Some(a) = Alarm::from_message(&msg) {
             match a.event {
                 AlarmEvent::Start => println!(
-                    ">>> ALARM START at {} ({}): smoothed sharpness {:.3} below threshold {:.3}",
+                    ">>> ALARM START at {} ({}): {}",
                     fmt_time(a.times.stream_time),
                     a.reason.as_str(),
-                    a.sharpness,
-                    a.threshold
+                    alarm_value(&a)
                 ),
                 AlarmEvent::End => println!(
-                    "<<< ALARM END   at {} after {:.2} s: smoothed sharpness {:.3}",
+                    "<<< ALARM END   at {} ({}) after {:.2} s: {}",
                     fmt_time(a.times.stream_time),
+                    a.reason.as_str(),
                     a.duration.map_or(0.0, |d| d.nseconds() as f64 / 1e9),
-                    a.sharpness
+                    alarm_value(&a)
                 ),
             }
         } else if let Some(s) = Summary::from_message(&msg) {
             println!(
-                "\nSummary: {} frames ({} valid), mean sharpness {}, min {}, {} alarm(s), {:.2} s in alarm",
+                "\nSummary: {} frames ({} valid), mean sharpness {}, min {}, median effective size {}, {} alarm(s), {:.2} s in alarm",
                 s.frames,
                 s.valid_frames,
                 fmt_opt(s.sharpness_mean, 3),
                 fmt_opt(s.sharpness_min, 3),
+                fmt_size(s.effective_width, s.effective_height),
                 s.alarms,
                 s.alarm_duration.nseconds() as f64 / 1e9
             );
