@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use gstsharpmeter::analysis::effective_resolution::effective_share;
 use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+use gstsharpmeter::analysis::upscale::{UpscaleScratch, detect};
 use gstsharpmeter::analysis::{Analyzer, LumaPlane, Metrics};
 
 /// Median milliseconds per call of `f` over `runs` calls.
@@ -108,16 +109,20 @@ fn main() {
         println!("  {:<44} {:>9.2} {:>9.1}", name, t, t / read);
     }
     let mut spectrum = SpectrumScratch::default();
-    let t = time_ms(runs, || {
-        for axis in [Axis::Rows, Axis::Columns] {
-            let share = line_spectrum(&plane, axis, &mut spectrum).and_then(effective_share);
-            std::hint::black_box(share);
-        }
-    });
-    println!(
-        "  {:<44} {:>9.2} {:>9.1}",
-        "effective resolution alone (both axes)",
-        t,
-        t / read
-    );
+    let mut upscale = UpscaleScratch::default();
+    for (name, with_upscale) in [
+        ("effective resolution: line spectra", false),
+        ("effective resolution: spectra + upscale", true),
+    ] {
+        let t = time_ms(runs, || {
+            for axis in [Axis::Rows, Axis::Columns] {
+                let share = line_spectrum(&plane, axis, &mut spectrum).and_then(effective_share);
+                std::hint::black_box(share);
+                if with_upscale {
+                    std::hint::black_box(detect(&plane, axis, &mut upscale));
+                }
+            }
+        });
+        println!("  {:<44} {:>9.2} {:>9.1}", name, t, t / read);
+    }
 }

@@ -104,10 +104,12 @@ fn optional_fields(f: &FrameFigures) -> [(&'static str, Option<f64>); 4] {
 }
 
 /// Field names and values of the optional sizes in pixels; absent ones are left out.
-fn size_fields(f: &FrameFigures) -> [(&'static str, Option<u32>); 2] {
+fn size_fields(f: &FrameFigures) -> [(&'static str, Option<u32>); 4] {
     [
         ("effective-width", f.effective_width),
         ("effective-height", f.effective_height),
+        ("upscaled-from-width", f.upscaled_from_width),
+        ("upscaled-from-height", f.upscaled_from_height),
     ]
 }
 
@@ -140,6 +142,9 @@ impl SharpMeterMeta {
                 s.set(name, v);
             }
         }
+        if let Some(v) = figures.upscale_confidence {
+            s.set("upscale-confidence", v);
+        }
         Ok(())
     }
 
@@ -159,6 +164,9 @@ impl SharpMeterMeta {
                 edge_width: s.get("edge-width").ok(),
                 effective_width: s.get("effective-width").ok(),
                 effective_height: s.get("effective-height").ok(),
+                upscaled_from_width: s.get("upscaled-from-width").ok(),
+                upscaled_from_height: s.get("upscaled-from-height").ok(),
+                upscale_confidence: s.get("upscale-confidence").ok(),
             },
         })
     }

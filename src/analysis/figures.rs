@@ -9,6 +9,7 @@ use super::effective_resolution::effective_share;
 use super::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use super::plane::LumaPlane;
 use super::sharpness::{PoolScratch, SharpnessFigures, sharpness};
+use super::upscale::{Upscale, UpscaleScratch, detect};
 
 /// Optional metrics to compute besides `sharpness`, `valid`, `noise` and `texture`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,29 @@ pub struct FrameFigures {
     pub effective_width: Option<u32>,
     /// Height, in pixels, that the detail along columns corresponds to; only on valid frames.
     pub effective_height: Option<u32>,
+    /// Source width of an identified classic upscale along rows.
+    pub upscaled_from_width: Option<u32>,
+    /// Source height of an identified classic upscale along columns.
+    pub upscaled_from_height: Option<u32>,
+    /// Confidence of the identified upscale, 0..1 (the lower of both axes when both are).
+    pub upscale_confidence: Option<f64>,
 }
+
+/// Effective size and identified upscale along one axis.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct AxisResolution {
+    effective: Option<u32>,
+    upscale: Option<Upscale>,
+}
+
+/// An identified upscale is kept when the spectral share agrees with its source share:
+/// detail must not reach more than this beyond the source size...
+const AGREE_ABOVE: f64 = 0.1;
+/// ...and must reach at least this fraction of it.
+const AGREE_BELOW: f64 = 0.5;
+/// The source size replaces the spectral estimate when that reaches this fraction of it;
+/// content softer than its source grid keeps the spectral estimate.
+const SOURCE_DETAIL: f64 = 0.8;
 
 /// Computes [`FrameFigures`]; keeps its scratch memory between frames.
 #[derive(Debug, Default)]
@@ -82,6 +105,7 @@ pub struct Analyzer {
     blur_effect: BlurEffectScratch,
     edge_width: EdgeWidthScratch,
     spectrum: SpectrumScratch,
+    upscale: UpscaleScratch,
 }
 
 impl Analyzer {
@@ -98,7 +122,14 @@ impl Analyzer {
             band_energy::vertical(plane, &mut self.bands, &mut self.vertical);
             sharpness(&self.horizontal, &self.vertical, d.noise, &mut self.pool)
         };
-        let effective = metrics.effective_resolution && s.valid;
+        let (width, height) = if metrics.effective_resolution && s.valid {
+            (
+                self.resolution(plane, Axis::Rows),
+                self.resolution(plane, Axis::Columns),
+            )
+        } else {
+            Default::default()
+        };
         FrameFigures {
             sharpness: s.sharpness,
             valid: s.valid,
@@ -114,22 +145,41 @@ impl Analyzer {
                 .edge_width
                 .then(|| edge_width(plane, &mut self.edge_width))
                 .flatten(),
-            effective_width: effective
-                .then(|| self.effective(plane, Axis::Rows))
-                .flatten(),
-            effective_height: effective
-                .then(|| self.effective(plane, Axis::Columns))
-                .flatten(),
+            effective_width: width.effective,
+            effective_height: height.effective,
+            upscaled_from_width: width.upscale.map(|u| u.from),
+            upscaled_from_height: height.upscale.map(|u| u.from),
+            upscale_confidence: match (width.upscale, height.upscale) {
+                (Some(a), Some(b)) => Some(a.confidence.min(b.confidence)),
+                (a, b) => a.or(b).map(|u| u.confidence),
+            },
         }
     }
 
-    /// Effective size along `axis` in pixels.
-    fn effective(&mut self, plane: &LumaPlane, axis: Axis) -> Option<u32> {
+    /// Effective size along `axis` in pixels, and the upscale identified along it. An
+    /// identified upscale whose source carried detail sets the effective size to its source
+    /// size.
+    fn resolution(&mut self, plane: &LumaPlane, axis: Axis) -> AxisResolution {
         let nominal = match axis {
             Axis::Rows => plane.width(),
             Axis::Columns => plane.height(),
+        } as f64;
+        let Some(share) = line_spectrum(plane, axis, &mut self.spectrum).and_then(effective_share)
+        else {
+            return AxisResolution::default();
         };
-        let share = effective_share(line_spectrum(plane, axis, &mut self.spectrum)?)?;
-        Some((share * nominal as f64).round() as u32)
+        let upscale = detect(plane, axis, &mut self.upscale).filter(|u| {
+            let source = u.from as f64 / nominal;
+            share <= source + AGREE_ABOVE && share >= AGREE_BELOW * source
+        });
+        let spectral = (share * nominal).round() as u32;
+        let effective = match upscale {
+            Some(u) if share >= SOURCE_DETAIL * u.from as f64 / nominal => u.from,
+            _ => spectral,
+        };
+        AxisResolution {
+            effective: Some(effective),
+            upscale,
+        }
     }
 }

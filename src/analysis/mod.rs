@@ -11,6 +11,7 @@ pub mod luma;
 pub mod noise;
 pub mod plane;
 pub mod sharpness;
+pub mod upscale;
 
 pub use figures::{Analyzer, FrameFigures, Metrics};
 pub use luma::{LumaLayout, LumaScratch, luma_plane};

@@ -234,6 +234,9 @@ mod tests {
                 edge_width: None,
                 effective_width: None,
                 effective_height: None,
+                upscaled_from_width: None,
+                upscaled_from_height: None,
+                upscale_confidence: None,
             },
         )
     }

@@ -114,6 +114,9 @@ mod tests {
             edge_width: None,
             effective_width: Some((sharpness * 1000.0) as u32),
             effective_height: None,
+            upscaled_from_width: None,
+            upscaled_from_height: None,
+            upscale_confidence: None,
         }
     }
 
