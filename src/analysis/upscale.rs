@@ -38,12 +38,14 @@ pub struct Upscale {
     pub confidence: f64,
 }
 
+/// FFT of twice a line's length, and the DCT-II twiddles of that length.
+type DctPlan = (Arc<dyn RealToComplex<f32>>, Vec<Complex<f32>>);
+
 /// FFT plans per length and buffers reused across frames.
 #[derive(Default)]
 pub struct UpscaleScratch {
     planner: RealFftPlanner<f32>,
-    /// FFT of twice the length and the DCT twiddles, per line length.
-    plans: HashMap<usize, (Arc<dyn RealToComplex<f32>>, Vec<Complex<f32>>)>,
+    plans: HashMap<usize, DctPlan>,
     input: Vec<f32>,
     output: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
