@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 #[path = "../tests/common/clip.rs"]
 mod clip;
 
-use clip::{Photo, load_photo};
+use clip::{Photo, down_up_xy, load_photo};
 use gstsharpmeter::analysis::{
     Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane,
 };
@@ -42,12 +42,12 @@ fn analyze(img: &Photo) -> FrameFigures {
     Analyzer::new().analyze(&plane, Metrics::ALL)
 }
 
-/// Sharpness of a PNG after an H.264 round trip at CRF 20, measured by the element itself.
-fn h264_sharpness(path: &Path) -> f64 {
+/// Figures of a PNG after an H.264 round trip at CRF `crf`, measured by the element itself.
+fn h264_figures(path: &Path, crf: u32) -> FrameFigures {
     use gst::prelude::*;
     let desc = format!(
         "filesrc location=\"{}\" ! pngdec ! videoconvert ! video/x-raw,format=I420 \
-         ! x264enc pass=qual quantizer=20 ! avdec_h264 ! sharpmeter ! appsink name=sink",
+         ! x264enc pass=qual quantizer={crf} ! avdec_h264 ! sharpmeter ! appsink name=sink",
         path.display()
     );
     let pipeline = gst::parse::launch(&desc).expect("pipeline");
@@ -61,7 +61,7 @@ fn h264_sharpness(path: &Path) -> f64 {
     let meta =
         gstsharpmeter::meta::SharpMeterMeta::from_buffer(sample.buffer().unwrap()).expect("meta");
     pipeline.set_state(gst::State::Null).expect("null");
-    meta.figures.sharpness
+    meta.figures
 }
 
 fn map(img: &Photo, f: impl Fn(u8) -> u8) -> Photo {
@@ -89,6 +89,7 @@ fn auc(pos: &[f64], neg: &[f64]) -> f64 {
     s / (pos.len() * neg.len()) as f64
 }
 
+#[derive(Clone)]
 struct Row {
     image: String,
     source: String,
@@ -287,7 +288,7 @@ fn main() {
     gstsharpmeter::plugin_register_static().expect("plugin");
     let h264 = |deg: &str, level: &str| -> Vec<f64> {
         gray.iter()
-            .map(|s| h264_sharpness(&root.join(&find("gray", s, deg, level).image)))
+            .map(|s| h264_figures(&root.join(&find("gray", s, deg, level).image), 20).sharpness)
             .collect()
     };
     let (u264, d264) = (h264("blur", "0"), h264("downup", "2"));
@@ -441,7 +442,87 @@ fn main() {
         );
     }
 
+    println!("\nEffective resolution: down-up along the width only (area down, cubic up, 2x)");
+    for s in &gray {
+        let r = find("gray", s, "blur", "0");
+        let img = load_photo(&root.join(&r.image));
+        let (w, h) = (img.width, img.height);
+        let squeezed = Photo {
+            width: w,
+            height: h,
+            rgb: down_up_xy(&img.rgb, w, h, 2, 1),
+        };
+        let (sw, sh) = share(&Row {
+            figures: analyze(&squeezed),
+            ..r.clone()
+        });
+        let (_, h0) = share(r);
+        check(
+            (sw * 2.0 - 1.0).abs() <= 0.15 && (sh / h0 - 1.0).abs() <= 0.1,
+            format!("{s:<10} width {sw:.2} (half: 0.50), height {sh:.2} (untouched {h0:.2})"),
+        );
+    }
+
+    println!("\nUpscale identification (upscaled-from fields)");
+    let claimed =
+        |f: &FrameFigures| f.upscaled_from_width.is_some() || f.upscaled_from_height.is_some();
+    let mut false_claims = Vec::new();
+    for s in &gray {
+        let r = find("gray", s, "blur", "0");
+        let path = root.join(&r.image);
+        for (what, f) in [
+            ("raw", r.figures),
+            ("CRF 20", h264_figures(&path, 20)),
+            ("CRF 35", h264_figures(&path, 35)),
+        ] {
+            if claimed(&f) {
+                false_claims.push(format!(
+                    "{s} {what}: {:?} x {:?}",
+                    f.upscaled_from_width, f.upscaled_from_height
+                ));
+            }
+        }
+    }
+    check(
+        false_claims.is_empty(),
+        format!(
+            "untouched photos, raw and as x264 CRF 20 and 35: no upscale claimed {false_claims:?}"
+        ),
+    );
+    for crf in [None, Some(20), Some(35)] {
+        let (mut exact, mut wrong, mut total) = (0, Vec::new(), 0);
+        for s in &gray {
+            for level in ["1.25", "1.5", "2", "3", "4"] {
+                let r = find("gray", s, "downup", level);
+                let f = match crf {
+                    None => r.figures,
+                    Some(q) => h264_figures(&root.join(&r.image), q),
+                };
+                let factor: f64 = level.parse().unwrap();
+                for (found, size) in [
+                    (f.upscaled_from_width, r.size.0),
+                    (f.upscaled_from_height, r.size.1),
+                ] {
+                    let truth = (size as f64 / factor).round() as i64;
+                    total += 1;
+                    match found {
+                        Some(n) if (n as i64 - truth).abs() <= 1 => exact += 1,
+                        Some(n) => wrong.push(format!("{s} {level}: {n} for {truth}")),
+                        None => {}
+                    }
+                }
+            }
+        }
+        let what = crf.map_or("clean".to_string(), |q| format!("x264 CRF {q}"));
+        println!("  {what} down-up 1.25..4: source size found on {exact} of {total} (image, axis)");
+        check(
+            wrong.is_empty(),
+            format!("{what} down-ups: no wrong source size {wrong:?}"),
+        );
+    }
+
     println!("\n{} targets missed", failures.len());
+
     for f in &failures {
         println!("  {f}");
     }

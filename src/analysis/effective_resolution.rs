@@ -2,32 +2,28 @@
 //! corresponds to.
 //!
 //! The power spectrum is whitened (times k^2, so natural 1/f^2 content is flat), smoothed
-//! over 3 bins and taken in dB. A trend is fitted on the low band (bins 3..=12) and half its
-//! slope kept; the detail edge is the first bin from 8 up where the curve falls more than
-//! [`DROP_DB`] below that trend, or to within [`FLOOR_MARGIN_DB`] of the floor (the median of
-//! the top quarter, where compression noise and aliases sit) while at least
-//! [`LEAST_DROP_DB`] below the trend. A spectrum that never falls
-//! [`MIN_DEPTH_DB`] below its low band to that floor has detail up to Nyquist. The edge,
-//! as a share of Nyquist, times [`CALIBRATION`] is the estimate.
+//! over 3 bins and taken in dB. Its level is the mean over the low band (bins 3..=12) and its
+//! floor the median of the top quarter, where compression noise and aliases sit. The detail
+//! edge is the first bin from 8 up where the curve reaches the floor, or falls
+//! [`DROP_DB`] below the level, while at least [`LEAST_DROP_DB`] below the level (a gentle
+//! slope is not a cut-off). A spectrum whose floor is within [`MIN_DEPTH_DB`] of its level
+//! has detail up to Nyquist. The edge, as a share of Nyquist, times [`CALIBRATION`] is the
+//! estimate. The constants were chosen on the shared corpus and H.264 clips made from it.
 
 use super::line_spectrum::NYQUIST;
 
-/// Fall below the low-band trend that ends the detail, dB.
-pub const DROP_DB: f64 = 11.0;
-/// Detail must stand this far above the floor, dB.
-pub const FLOOR_MARGIN_DB: f64 = 1.0;
-/// Least fall below the trend that can end the detail, dB: a gentle slope is not a cut-off.
-pub const LEAST_DROP_DB: f64 = 6.0;
+/// Fall below the low-band level that ends the detail even above the floor, dB.
+pub const DROP_DB: f64 = 17.0;
+/// Least fall below the low-band level that can end the detail, dB.
+pub const LEAST_DROP_DB: f64 = 7.0;
 /// Least fall from low band to floor for any cut-off to be read, dB.
 pub const MIN_DEPTH_DB: f64 = 4.0;
-/// Edge bin to effective share: a classic down-up by `f` reads `1 / f`.
-pub const CALIBRATION: f64 = 0.85;
-/// Share of the fitted low-band slope carried to high frequencies.
-const SLOPE_SHARE: f64 = 0.5;
-/// Low band the trend is fitted on, in bins.
+/// Edge bin to effective share: a down-up by `f` (area down, cubic up) reads `1 / f`.
+pub const CALIBRATION: f64 = 0.75;
+/// Low band the level is taken over, in bins.
 const LOW_BAND: std::ops::RangeInclusive<usize> = 3..=12;
-/// Reference bin of the trend's level.
-const REFERENCE_BIN: usize = 8;
+/// First bin that can end the detail.
+const FIRST_EDGE: usize = 8;
 
 /// Whitened power in dB per bin, smoothed over 3 bins; bin 0 is 0.
 fn whitened_db(power: &[f64]) -> Vec<f64> {
@@ -57,35 +53,19 @@ pub fn effective_share(power: &[f64]) -> Option<f64> {
     }
     let curve = whitened_db(power);
     let n = NYQUIST;
-    // Least squares of the curve on log2(bin) over the low band.
-    let (mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0);
-    for k in LOW_BAND {
-        let x = (k as f64).log2();
-        sx += x;
-        sy += curve[k];
-        sxx += x * x;
-        sxy += x * curve[k];
-    }
-    let m = LOW_BAND.count() as f64;
-    let slope = (m * sxy - sx * sy) / (m * sxx - sx * sx) * SLOPE_SHARE;
-    let intercept = (sy - slope * sx) / m;
-    let trend = |k: usize| intercept + slope * (k as f64).log2();
+    let level = curve[LOW_BAND].iter().sum::<f64>() / LOW_BAND.count() as f64;
     let mut top = curve[n * 3 / 4..=n].to_vec();
     top.sort_by(f64::total_cmp);
     let floor = top[top.len() / 2];
-    if trend(REFERENCE_BIN) - floor < MIN_DEPTH_DB {
+    if level - floor < MIN_DEPTH_DB {
         return Some(1.0);
     }
-    let threshold = |k: usize| {
-        (trend(k) - DROP_DB)
-            .max(floor + FLOOR_MARGIN_DB)
-            .min(trend(k) - LEAST_DROP_DB)
-    };
-    let Some(k) = (REFERENCE_BIN..=n).find(|&k| curve[k] < threshold(k)) else {
+    let t = (level - DROP_DB).max(floor).min(level - LEAST_DROP_DB);
+    let Some(k) = (FIRST_EDGE..=n).find(|&k| curve[k] < t) else {
         return Some(1.0);
     };
     // Linear crossing between the last bin above the threshold and the first below.
-    let (last, t) = (k - 1, threshold(k - 1));
+    let last = k - 1;
     let (a, b) = (curve[last], curve[k]);
     let edge = last as f64 + ((a - t) / (a - b).max(1e-9)).clamp(0.0, 1.0);
     Some((edge / n as f64 * CALIBRATION).min(1.0))

@@ -86,9 +86,10 @@ struct AxisResolution {
 }
 
 /// An identified upscale is kept when the spectral share agrees with its source share:
-/// detail must not reach more than this beyond the source size...
-const AGREE_ABOVE: f64 = 0.1;
-/// ...and must reach at least this fraction of it.
+/// detail reaches at most this multiple of the source size (sharp resampling kernels leak
+/// some above it)...
+const AGREE_ABOVE: f64 = 1.3;
+/// ...and at least this fraction of it.
 const AGREE_BELOW: f64 = 0.5;
 /// The source size replaces the spectral estimate when that reaches this fraction of it;
 /// content softer than its source grid keeps the spectral estimate.
@@ -170,7 +171,7 @@ impl Analyzer {
         };
         let upscale = detect(plane, axis, &mut self.upscale).filter(|u| {
             let source = u.from as f64 / nominal;
-            share <= source + AGREE_ABOVE && share >= AGREE_BELOW * source
+            share <= AGREE_ABOVE * source && share >= AGREE_BELOW * source
         });
         let spectral = (share * nominal).round() as u32;
         let effective = match upscale {

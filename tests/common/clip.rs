@@ -133,14 +133,19 @@ fn cubic_weights(t: f32) -> [f32; 4] {
 /// Box-filter down by `f`, then bicubic back to `w x h`: for whole factors, OpenCV's
 /// INTER_AREA down and INTER_CUBIC up, as the corpus's down-up series.
 pub fn down_up(rgb: &[u8], w: usize, h: usize, f: usize) -> Vec<u8> {
-    let (sw, sh) = (w.div_ceil(f), h.div_ceil(f));
+    down_up_xy(rgb, w, h, f, f)
+}
+
+/// [`down_up`] with its own whole factor per axis (`fx` along rows, `fy` along columns).
+pub fn down_up_xy(rgb: &[u8], w: usize, h: usize, fx: usize, fy: usize) -> Vec<u8> {
+    let (sw, sh) = (w.div_ceil(fx), h.div_ceil(fy));
     let mut small = vec![0f32; sw * sh * 3];
     for sy in 0..sh {
         for sx in 0..sw {
             let mut acc = [0f32; 3];
             let mut n = 0.0;
-            for y in sy * f..((sy + 1) * f).min(h) {
-                for x in sx * f..((sx + 1) * f).min(w) {
+            for y in sy * fy..((sy + 1) * fy).min(h) {
+                for x in sx * fx..((sx + 1) * fx).min(w) {
                     for c in 0..3 {
                         acc[c] += rgb[(y * w + x) * 3 + c] as f32;
                     }
@@ -153,18 +158,18 @@ pub fn down_up(rgb: &[u8], w: usize, h: usize, f: usize) -> Vec<u8> {
         }
     }
     // Taps and weights per output coordinate; source indices clamped at the borders.
-    let taps = |n: usize, small_n: usize| -> Vec<([usize; 4], [f32; 4])> {
+    let taps = |n: usize, small_n: usize, f: usize| -> Vec<([usize; 4], [f32; 4])> {
         (0..n)
             .map(|x| {
-                let fx = (x as f32 + 0.5) / f as f32 - 0.5;
-                let x0 = fx.floor();
+                let at = (x as f32 + 0.5) / f as f32 - 0.5;
+                let x0 = at.floor();
                 let idx = [-1.0f32, 0.0, 1.0, 2.0]
                     .map(|d| (x0 + d).clamp(0.0, (small_n - 1) as f32) as usize);
-                (idx, cubic_weights(fx - x0))
+                (idx, cubic_weights(at - x0))
             })
             .collect()
     };
-    let (tx, ty) = (taps(w, sw), taps(h, sh));
+    let (tx, ty) = (taps(w, sw, fx), taps(h, sh, fy));
     // Rows first into a float buffer, then columns.
     let mut wide = vec![0f32; w * sh * 3];
     for sy in 0..sh {
