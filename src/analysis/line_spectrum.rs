@@ -1,6 +1,7 @@
 //! Mean power spectrum of lines of a luma plane: rows (horizontal detail) or columns
 //! (vertical detail), in Hann-windowed, mean-removed segments of [`SEGMENT`] samples with
-//! half overlap, over at most [`LINES`] evenly spaced lines.
+//! half overlap (at most [`SEGMENTS_PER_LINE`] per line, spread evenly), over at most
+//! [`LINES`] evenly spaced lines.
 
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ pub const SEGMENT: usize = 128;
 pub const NYQUIST: usize = SEGMENT / 2;
 /// Most lines read per axis.
 pub const LINES: usize = 128;
+/// Most segments read per line.
+pub const SEGMENTS_PER_LINE: usize = 12;
 
 /// Which lines to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +35,6 @@ pub struct SpectrumScratch {
     output: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
     line: Vec<f32>,
-    sample: [f32; 1],
     power: Vec<f64>,
 }
 
@@ -58,7 +60,6 @@ impl Default for SpectrumScratch {
             fft,
             window,
             line: Vec::new(),
-            sample: [0.0],
             power: vec![0.0; NYQUIST + 1],
         }
     }
@@ -85,7 +86,6 @@ pub fn line_spectrum<'s>(
         output,
         fft_scratch,
         line,
-        sample,
         power,
     } = scratch;
     power.clear();
@@ -97,15 +97,16 @@ pub fn line_spectrum<'s>(
         let index = l * lines / used;
         match axis {
             Axis::Rows => plane.row_f32(index, line),
-            Axis::Columns => {
-                for (y, v) in line.iter_mut().enumerate() {
-                    plane.span_f32(y, index, sample);
-                    *v = sample[0];
-                }
-            }
+            Axis::Columns => plane.column_f32(index, line),
         }
-        let mut start = 0;
-        while start + SEGMENT <= length {
+        // Half-overlapping segments, at most SEGMENTS_PER_LINE spread evenly over the line.
+        let count = ((length - SEGMENT) / (SEGMENT / 2) + 1).min(SEGMENTS_PER_LINE);
+        for s in 0..count {
+            let start = if count > 1 {
+                s * (length - SEGMENT) / (count - 1)
+            } else {
+                0
+            };
             let segment = &line[start..start + SEGMENT];
             let mean = segment.iter().sum::<f32>() / SEGMENT as f32;
             for ((i, &s), &w) in input.iter_mut().zip(segment).zip(window.iter()) {
@@ -116,7 +117,6 @@ pub fn line_spectrum<'s>(
                 *p += c.norm_sqr() as f64;
             }
             segments += 1;
-            start += SEGMENT / 2;
         }
     }
     for p in power.iter_mut() {

@@ -173,6 +173,24 @@ impl<'a> LumaPlane<'a> {
             }
         }
     }
+
+    /// Writes column `x`, in the 8-bit range, into `out` (length `height`).
+    pub fn column_f32(&self, x: usize, out: &mut [f32]) {
+        let n = out.len().min(self.height);
+        match self.samples {
+            Samples::U8(d) => {
+                for (o, &s) in out[..n].iter_mut().zip(d[x..].iter().step_by(self.stride)) {
+                    *o = s as f32;
+                }
+            }
+            Samples::U16(d) => {
+                let k = 1.0 / (1u32 << self.scale_shift) as f32;
+                for (o, &s) in out[..n].iter_mut().zip(d[x..].iter().step_by(self.stride)) {
+                    *o = s as f32 * k;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -212,5 +230,11 @@ mod tests {
         let mut row = [0f32; 2];
         p.row_f32(0, &mut row);
         assert_eq!(row, [100.0, 255.0]);
+        let p = LumaPlane::new_u16(&deep, 1, 2, 1, 2).unwrap();
+        p.column_f32(0, &mut row);
+        assert_eq!(row, [100.0, 255.0]);
+        let p = LumaPlane::new_u8(&data, 2, 2, 3).unwrap();
+        p.column_f32(1, &mut row);
+        assert_eq!(row, [2.0, 4.0]);
     }
 }

@@ -50,9 +50,10 @@ pub struct UpscaleScratch {
     output: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
     line: Vec<f32>,
-    sample: [f32; 1],
     /// DCT-II coefficients, one line after another.
     coefficients: Vec<f32>,
+    energy: Vec<f64>,
+    cross: Vec<f32>,
 }
 
 impl std::fmt::Debug for UpscaleScratch {
@@ -83,8 +84,9 @@ pub fn detect(plane: &LumaPlane, axis: Axis, scratch: &mut UpscaleScratch) -> Op
         output,
         fft_scratch,
         line,
-        sample,
         coefficients,
+        energy,
+        cross,
     } = scratch;
     // DCT-II through the FFT of the even extension: X[k] = Re(e^(-i pi k / 2N) Y[k]).
     let (fft, twiddle) = plans.entry(length).or_insert_with(|| {
@@ -106,12 +108,7 @@ pub fn detect(plane: &LumaPlane, axis: Axis, scratch: &mut UpscaleScratch) -> Op
         let index = l * lines / used;
         match axis {
             Axis::Rows => plane.row_f32(index, line),
-            Axis::Columns => {
-                for (y, v) in line.iter_mut().enumerate() {
-                    plane.span_f32(y, index, sample);
-                    *v = sample[0];
-                }
-            }
+            Axis::Columns => plane.column_f32(index, line),
         }
         input[..length].copy_from_slice(line);
         for (d, s) in input[length..].iter_mut().zip(line.iter().rev()) {
@@ -122,18 +119,31 @@ pub fn detect(plane: &LumaPlane, axis: Axis, scratch: &mut UpscaleScratch) -> Op
     }
     let lowest = ((length as f64 / MAX_FACTOR).ceil() as usize).max(TAPS + 1);
     let highest = ((length as f64 / MIN_FACTOR).floor() as usize).min(length - TAPS - 1);
-    let mut best: Option<Upscale> = None;
-    for n in lowest..=highest {
-        let (mut cross, mut above, mut below) = (0.0f64, 0.0f64, 0.0f64);
-        for c in coefficients.chunks_exact(length) {
-            for j in 1..=TAPS {
-                let (p, q) = (c[n + j] as f64, c[n - j] as f64);
-                cross += p * q;
-                above += p * p;
-                below += q * q;
+    if lowest > highest {
+        return None;
+    }
+    // energy[k]: sum over lines of X[k]^2; cross[n]: sum over lines and taps of
+    // X[n + j] X[n - j], accumulated with n innermost.
+    energy.clear();
+    energy.resize(length, 0.0);
+    cross.clear();
+    cross.resize(highest + 1, 0.0);
+    for c in coefficients.chunks_exact(length) {
+        for (e, &v) in energy.iter_mut().zip(c) {
+            *e += (v * v) as f64;
+        }
+        for j in 1..=TAPS {
+            let (up, down) = (&c[lowest + j..=highest + j], &c[lowest - j..=highest - j]);
+            for ((x, &p), &q) in cross[lowest..].iter_mut().zip(up).zip(down) {
+                *x += p * q;
             }
         }
-        let confidence = -cross / (above * below).sqrt().max(1e-9);
+    }
+    let mut best: Option<Upscale> = None;
+    for n in lowest..=highest {
+        let above: f64 = energy[n + 1..=n + TAPS].iter().sum();
+        let below: f64 = energy[n - TAPS..n].iter().sum();
+        let confidence = -(cross[n] as f64) / (above * below).sqrt().max(1e-9);
         let needed = if on_coding_grid(n, length) {
             GRID_CONFIDENCE
         } else {
