@@ -41,6 +41,7 @@ test: setup
 	cargo clippy --all-targets -- -D warnings
 	cargo build --all-targets
 	cargo test
+	sh tests/leaks.sh $(CURDIR)/target/debug
 
 # Checks the analysis core against the whole shared corpus (not part of `make test`).
 corpus-check: build
