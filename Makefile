@@ -38,9 +38,10 @@ demo: build
 
 test: setup
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --all-features -- -D warnings
 	cargo build --all-targets
 	cargo test
+	cargo test --features fault-injection --test panics
 	sh tests/leaks.sh $(CURDIR)/target/debug
 
 # Checks the analysis core against the whole shared corpus (not part of `make test`).

@@ -21,6 +21,11 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     )
 });
 
+/// With the `fault-injection` feature, a buffer at this PTS panics inside the element while
+/// it holds its state lock (tests only).
+#[cfg(feature = "fault-injection")]
+pub const FAULT_PTS: gst::ClockTime = gst::ClockTime::from_seconds(4242);
+
 const DEFAULT_THRESHOLD: f64 = 0.66;
 const DEFAULT_RESOLUTION_THRESHOLD: f64 = 0.6;
 const DEFAULT_HYSTERESIS: f64 = 0.03;
@@ -197,6 +202,10 @@ impl SharpMeter {
             let Some(state) = guard.as_mut() else {
                 return Err(gst::FlowError::Flushing);
             };
+            #[cfg(feature = "fault-injection")]
+            if buf.pts() == Some(FAULT_PTS) {
+                panic!("fault injected at PTS {FAULT_PTS}");
+            }
             let due = state.seen % settings.analyze_every as u64 == 0;
             state.seen += 1;
             if !due {

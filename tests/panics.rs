@@ -1,0 +1,46 @@
+//! A panic inside the element never crosses the FFI boundary: it becomes an element error, the
+//! element refuses further buffers, and the pipeline shuts down cleanly. Needs the
+//! `fault-injection` feature (`make test` runs it).
+#![cfg(feature = "fault-injection")]
+
+mod common;
+
+use common::init;
+use gst::prelude::*;
+
+#[test]
+fn an_injected_panic_becomes_an_element_error() {
+    init();
+    let pipeline = gst::parse::launch(
+        "appsrc name=src format=time caps=video/x-raw,format=GRAY8,width=64,height=64,framerate=25/1 \
+         ! sharpmeter name=meter ! fakesink",
+    )
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let src = pipeline
+        .by_name("src")
+        .unwrap()
+        .downcast::<gst_app::AppSrc>()
+        .unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    for pts in [gst::ClockTime::ZERO, gst::ClockTime::from_seconds(4242)] {
+        let mut buf = gst::Buffer::from_mut_slice(vec![128u8; 64 * 64]);
+        buf.get_mut().unwrap().set_pts(pts);
+        src.push_buffer(buf).unwrap();
+    }
+    let bus = pipeline.bus().unwrap();
+    let error = bus
+        .timed_pop_filtered(gst::ClockTime::from_seconds(10), &[gst::MessageType::Error])
+        .expect("an error message");
+    let gst::MessageView::Error(e) = error.view() else {
+        unreachable!()
+    };
+    assert_eq!(error.src().unwrap().name(), "meter");
+    assert!(e.error().to_string().contains("fault injected"), "{e:?}");
+    // The element stays usable from the application: properties and state changes work.
+    let meter = pipeline.by_name("meter").unwrap();
+    meter.set_property("threshold", 0.5f64);
+    assert_eq!(meter.property::<f64>("threshold"), 0.5);
+    pipeline.set_state(gst::State::Null).unwrap();
+}
