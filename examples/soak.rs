@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seen = count.clone();
     sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
         let n = seen.fetch_add(1, Ordering::Relaxed) + 1;
-        if n == 1 || n % step == 0 {
+        if n == 1 || n.is_multiple_of(step) {
             println!("{n:>8} frames  RSS {:>8} KiB", rss_kib());
         }
         gst::PadProbeReturn::Ok
