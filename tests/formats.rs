@@ -14,7 +14,21 @@ use gstsharpmeter::analysis::FrameFigures;
 use gstsharpmeter::meta::SharpMeterMeta;
 use gstsharpmeter::sharpmeter::FORMATS;
 
-const SIZES: &[(u32, u32)] = &[(1, 1), (33, 17), (97, 71), (128, 96)];
+const SIZES: &[(u32, u32)] = &[
+    (1, 1),
+    (2, 2),
+    (3, 5),
+    (33, 17),
+    (64, 64),
+    (97, 71),
+    (128, 96),
+    (1920, 1080),
+    (4096, 2304),
+];
+
+/// Frames larger than this many pixels skip the slow optional metrics (blur-effect,
+/// edge-width) to keep the test short; the rest are computed at every size.
+const ALL_METRICS_UP_TO: u32 = 256 * 256;
 
 /// A deterministic byte generator.
 struct Noise(u32);
@@ -26,13 +40,19 @@ impl Noise {
     }
 }
 
-/// A `w x h` crop of a real photo, row-major 8-bit luma.
+/// Mirror index into `0..n` with period `2n`.
+fn mirror(i: usize, n: usize) -> usize {
+    let i = i % (2 * n);
+    if i < n { i } else { 2 * n - 1 - i }
+}
+
+/// A `w x h` crop of a real photo (mirrored past its edges), row-major 8-bit luma.
 fn photo_luma(w: u32, h: u32) -> Vec<u8> {
     let p = load_photo(&fixture("gray_camera__blur__0.png"));
     let (w, h) = (w as usize, h as usize);
     (0..h)
         .flat_map(|y| (0..w).map(move |x| (y + 100, x + 150)))
-        .map(|(y, x)| p.rgb[(y * p.width + x) * 3])
+        .map(|(y, x)| p.rgb[(mirror(y, p.height) * p.width + mirror(x, p.width)) * 3])
         .collect()
 }
 
@@ -106,18 +126,43 @@ fn assert_same_figures(got: &FrameFigures, want: &FrameFigures, what: &str) {
         ("tenengrad", got.tenengrad, want.tenengrad, 1e-9),
         ("blur-effect", got.blur_effect, want.blur_effect, 1e-9),
         ("edge-width", got.edge_width, want.edge_width, 1e-9),
+        (
+            "upscale-confidence",
+            got.upscale_confidence,
+            want.upscale_confidence,
+            1e-9,
+        ),
     ] {
         assert!(close(g, w, tol), "{what}: {name} {g:?} vs {w:?}");
     }
+    assert_eq!(
+        (
+            got.effective_width,
+            got.effective_height,
+            got.upscaled_from_width,
+            got.upscaled_from_height
+        ),
+        (
+            want.effective_width,
+            want.effective_height,
+            want.upscaled_from_width,
+            want.upscaled_from_height
+        ),
+        "{what}: sizes"
+    );
 }
 
 /// Pushes `buf` through a fresh harness; checks bytes and memory; returns the meta figures.
 fn through_harness(info: &gst_video::VideoInfo, buf: gst::Buffer, what: &str) -> FrameFigures {
     let mut h = Harness::new("sharpmeter");
-    h.element().unwrap().set_property_from_str(
-        "metrics",
-        "laplacian-variance+tenengrad+blur-effect+edge-width",
-    );
+    let metrics = if info.width() * info.height() <= ALL_METRICS_UP_TO {
+        "laplacian-variance+tenengrad+blur-effect+edge-width+effective-resolution"
+    } else {
+        "laplacian-variance+tenengrad+effective-resolution"
+    };
+    h.element()
+        .unwrap()
+        .set_property_from_str("metrics", metrics);
     h.set_src_caps(info.to_caps().unwrap());
     let before = buf.map_readable().unwrap().to_vec();
     let in_data = buf.map_readable().unwrap().as_ptr();
@@ -156,14 +201,21 @@ fn every_format_passes_bit_exact_without_copy_and_reads_the_same_luma() {
         let (info, buf) = make_frame(VideoFormat::Gray8, w, hgt, &luma);
         let reference = through_harness(&info, buf, &format!("GRAY8 {w}x{hgt}"));
         assert_eq!(reference.valid, w >= 64 && hgt >= 64, "{w}x{hgt}");
+        let all = w * hgt <= ALL_METRICS_UP_TO;
         assert_eq!(
             reference.blur_effect.is_some(),
-            w >= 4 && hgt >= 4,
+            all && w >= 4 && hgt >= 4,
             "{w}x{hgt}"
         );
-        if w >= 64 {
+        if all && w >= 64 {
             assert!(reference.edge_width.is_some(), "a photo crop has edges");
         }
+        assert_eq!(
+            reference.effective_width.is_some(),
+            w >= 128 && hgt >= 64,
+            "{w}x{hgt}"
+        );
+        assert!(reference.sharpness.is_finite() && reference.noise.is_finite());
         for &format in FORMATS {
             let what = format!("{} {w}x{hgt}", format.to_str());
             let (info, buf) = make_frame(format, w, hgt, &luma);
