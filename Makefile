@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test corpus-check inspect clean
+.PHONY: setup build demo test memcheck corpus-check inspect clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -43,6 +43,20 @@ test: setup
 	cargo test
 	cargo test --features fault-injection --test panics
 	sh tests/leaks.sh $(CURDIR)/target/debug
+
+# Runs a pipeline with every feature under valgrind; fails on invalid accesses or memory
+# definitely lost. Installs valgrind when missing (as root).
+memcheck: build
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q valgrind; } \
+		|| { echo "install valgrind: apt-get install -y valgrind"; exit 1; }
+	GST_REGISTRY=$(CURDIR)/target/gst-registry-memcheck.bin GST_PLUGIN_PATH=$(CURDIR)/target/debug \
+	G_SLICE=always-malloc G_DEBUG=gc-friendly \
+	valgrind -q --suppressions=$(CURDIR)/tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+		--error-exitcode=1 gst-launch-1.0 -q videotestsrc num-buffers=20 \
+		! video/x-raw,width=320,height=240 ! sharpmeter interval=0 threshold=1 min-duration=0 \
+		metrics=laplacian-variance+tenengrad+blur-effect+edge-width+effective-resolution \
+		! tee name=t ! queue ! fakesink t. ! queue ! videoconvert ! fakesink
+	@echo "memcheck: clean"
 
 # Checks the analysis core against the whole shared corpus (not part of `make test`).
 corpus-check: build
