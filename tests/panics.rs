@@ -5,24 +5,14 @@
 
 mod common;
 
-use common::init;
 use gst::prelude::*;
 
 #[test]
 fn an_injected_panic_becomes_an_element_error() {
-    init();
-    let pipeline = gst::parse::launch(
+    let (pipeline, src) = common::appsrc_pipeline(
         "appsrc name=src format=time caps=video/x-raw,format=GRAY8,width=64,height=64,framerate=25/1 \
          ! sharpmeter name=meter ! fakesink",
-    )
-    .unwrap()
-    .downcast::<gst::Pipeline>()
-    .unwrap();
-    let src = pipeline
-        .by_name("src")
-        .unwrap()
-        .downcast::<gst_app::AppSrc>()
-        .unwrap();
+    );
     pipeline.set_state(gst::State::Playing).unwrap();
     for pts in [gst::ClockTime::ZERO, gst::ClockTime::from_seconds(4242)] {
         let mut buf = gst::Buffer::from_mut_slice(vec![128u8; 64 * 64]);

@@ -6,7 +6,6 @@ mod common;
 
 use common::clip::{Clip, down_up_xy, load_photo};
 use common::{fixture, init, run, run_clip};
-use gst::prelude::*;
 use gstsharpmeter::analysis::{Analyzer, FrameFigures, LumaPlane, Metrics};
 use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
 use gstsharpmeter::meta::SharpMeterMeta;
@@ -183,19 +182,11 @@ fn encoded_down_up_clip(crf: u32) -> Vec<(f64, f64)> {
         factor: 2,
         fade: 0..0,
     };
-    let pipeline = gst::parse::launch(&format!(
+    let (pipeline, src) = common::appsrc_pipeline(&format!(
         "appsrc name=src format=time block=true max-buffers=4 ! videoconvert \
          ! video/x-raw,format=I420 ! x264enc pass=qual quantizer={crf} speed-preset=faster \
          ! avdec_h264 ! sharpmeter ! appsink name=sink"
-    ))
-    .unwrap()
-    .downcast::<gst::Pipeline>()
-    .unwrap();
-    let src = pipeline
-        .by_name("src")
-        .unwrap()
-        .downcast::<gst_app::AppSrc>()
-        .unwrap();
+    ));
     let feeder = std::thread::spawn(move || clip.feed(src));
     let r = common::run_pipeline(&pipeline);
     feeder.join().unwrap();

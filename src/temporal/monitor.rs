@@ -45,20 +45,60 @@ fn effective_share(figures: &FrameFigures, (width, height): (u32, u32)) -> Optio
     }
 }
 
+/// Smoothing and episodes of one alarm reason.
+#[derive(Debug, Default)]
+struct ReasonState {
+    median: RollingMedian,
+    alarm: EpisodeTracker,
+    /// The latest smoothed value.
+    smoothed: f64,
+}
+
+impl ReasonState {
+    /// Feeds one frame's value (None: the frame is not judged for this reason) against
+    /// `limit`; a limit of 0 or less closes an open episode.
+    fn judge(
+        &mut self,
+        value: Option<f64>,
+        limit: f64,
+        at: Point,
+        end: u64,
+        settings: &MonitorSettings,
+    ) -> Option<Transition> {
+        if let Some(v) = value {
+            self.smoothed = self.median.push(at.clock, v, settings.window);
+        }
+        if limit <= 0.0 {
+            return self.alarm.close(at);
+        }
+        value?;
+        let v = self.smoothed;
+        self.alarm.update(
+            at,
+            end,
+            v < limit,
+            v >= limit + settings.hysteresis,
+            settings.min_duration,
+        )
+    }
+
+    /// Closes an open episode at `at` and forgets the smoothing window.
+    fn flush(&mut self, at: Point) -> Option<Transition> {
+        self.median.clear();
+        self.alarm.close(at)
+    }
+}
+
 /// Temporal state of one stream.
 #[derive(Debug, Default)]
 pub struct Monitor {
-    median: RollingMedian,
-    threshold_alarm: EpisodeTracker,
-    share_median: RollingMedian,
-    resolution_alarm: EpisodeTracker,
+    sharpness: ReasonState,
+    resolution: ReasonState,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
     /// Where the last frame ended: the clock of a frame without running time, and the
     /// point an episode closes at when the stream stops.
     next: Point,
-    smoothed: f64,
-    smoothed_share: f64,
 }
 
 impl Monitor {
@@ -67,7 +107,7 @@ impl Monitor {
     }
 
     fn state(&self) -> AlarmState {
-        if self.threshold_alarm.is_active() || self.resolution_alarm.is_active() {
+        if self.sharpness.alarm.is_active() || self.resolution.alarm.is_active() {
             AlarmState::Alarm
         } else {
             AlarmState::Ok
@@ -98,14 +138,17 @@ impl Monitor {
         };
         let (threshold, effective_share) = match reason {
             AlarmReason::Threshold => (settings.threshold, None),
-            AlarmReason::Resolution => (settings.resolution_threshold, Some(self.smoothed_share)),
+            AlarmReason::Resolution => (
+                settings.resolution_threshold,
+                Some(self.resolution.smoothed),
+            ),
         };
         out.push(MeterMessage::Alarm(Alarm {
             event,
             reason,
             times: at.times,
             duration,
-            sharpness: self.smoothed,
+            sharpness: self.sharpness.smoothed,
             threshold,
             effective_share,
         }));
@@ -134,43 +177,16 @@ impl Monitor {
         };
         self.summary.add_frame(figures);
         self.report.add(at, end, figures);
-        if figures.valid {
-            self.smoothed = self.median.push(clock, figures.sharpness, settings.window);
-        }
-        let threshold = settings.threshold;
-        if threshold <= 0.0 {
-            let tr = self.threshold_alarm.close(at);
-            self.emit(tr, AlarmReason::Threshold, settings, out);
-        } else if figures.valid {
-            let v = self.smoothed;
-            let tr = self.threshold_alarm.update(
-                at,
-                end,
-                v < threshold,
-                v >= threshold + settings.hysteresis,
-                settings.min_duration,
-            );
-            self.emit(tr, AlarmReason::Threshold, settings, out);
-        }
+        let sharpness = figures.valid.then_some(figures.sharpness);
+        let tr = self
+            .sharpness
+            .judge(sharpness, settings.threshold, at, end, settings);
+        self.emit(tr, AlarmReason::Threshold, settings, out);
         let share = effective_share(figures, size);
-        if let Some(share) = share {
-            self.smoothed_share = self.share_median.push(clock, share, settings.window);
-        }
-        let limit = settings.resolution_threshold;
-        if limit <= 0.0 {
-            let tr = self.resolution_alarm.close(at);
-            self.emit(tr, AlarmReason::Resolution, settings, out);
-        } else if share.is_some() {
-            let v = self.smoothed_share;
-            let tr = self.resolution_alarm.update(
-                at,
-                end,
-                v < limit,
-                v >= limit + settings.hysteresis,
-                settings.min_duration,
-            );
-            self.emit(tr, AlarmReason::Resolution, settings, out);
-        }
+        let tr = self
+            .resolution
+            .judge(share, settings.resolution_threshold, at, end, settings);
+        self.emit(tr, AlarmReason::Resolution, settings, out);
         if self.report.is_due(settings.interval) {
             out.extend(self.report.take(self.state()).map(MeterMessage::Report));
         }
@@ -181,12 +197,10 @@ impl Monitor {
     pub fn flush(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
         let state = self.state();
         out.extend(self.report.take(state).map(MeterMessage::Report));
-        let tr = self.threshold_alarm.close(self.next);
+        let tr = self.sharpness.flush(self.next);
         self.emit(tr, AlarmReason::Threshold, settings, out);
-        let tr = self.resolution_alarm.close(self.next);
+        let tr = self.resolution.flush(self.next);
         self.emit(tr, AlarmReason::Resolution, settings, out);
-        self.median.clear();
-        self.share_median.clear();
     }
 
     /// End of stream: [`Monitor::flush`] followed by the summary.

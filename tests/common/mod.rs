@@ -84,20 +84,26 @@ pub fn run(desc: &str) -> Run {
     run_pipeline(&pipeline)
 }
 
-/// Runs `clip` through `appsrc ! sharpmeter <props> ! fakesink`.
-pub fn run_clip(clip: clip::Clip, props: &str) -> Run {
+/// Parses a gst-launch description with an appsrc named `src`; returns both.
+pub fn appsrc_pipeline(desc: &str) -> (gst::Pipeline, gst_app::AppSrc) {
     init();
-    let pipeline = gst::parse::launch(&format!(
-        "appsrc name=src format=time block=true max-buffers=4 ! sharpmeter {props} ! fakesink"
-    ))
-    .unwrap()
-    .downcast::<gst::Pipeline>()
-    .unwrap();
+    let pipeline = gst::parse::launch(desc)
+        .unwrap_or_else(|e| panic!("{desc}: {e}"))
+        .downcast::<gst::Pipeline>()
+        .unwrap();
     let src = pipeline
         .by_name("src")
-        .unwrap()
+        .expect("an element named src")
         .downcast::<gst_app::AppSrc>()
-        .unwrap();
+        .expect("src is an appsrc");
+    (pipeline, src)
+}
+
+/// Runs `clip` through `appsrc ! sharpmeter <props> ! fakesink`.
+pub fn run_clip(clip: clip::Clip, props: &str) -> Run {
+    let (pipeline, src) = appsrc_pipeline(&format!(
+        "appsrc name=src format=time block=true max-buffers=4 ! sharpmeter {props} ! fakesink"
+    ));
     let feeder = std::thread::spawn(move || clip.feed(src));
     let run = run_pipeline(&pipeline);
     feeder.join().unwrap();
