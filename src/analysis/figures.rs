@@ -161,10 +161,7 @@ impl Analyzer {
     /// identified upscale whose source carried detail sets the effective size to its source
     /// size.
     fn resolution(&mut self, plane: &LumaPlane, axis: Axis) -> AxisResolution {
-        let nominal = match axis {
-            Axis::Rows => plane.width(),
-            Axis::Columns => plane.height(),
-        } as f64;
+        let nominal = axis.lines_of(plane).0 as f64;
         let Some(share) = line_spectrum(plane, axis, &mut self.spectrum).and_then(effective_share)
         else {
             return AxisResolution::default();

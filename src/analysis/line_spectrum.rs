@@ -27,6 +27,24 @@ pub enum Axis {
     Columns,
 }
 
+impl Axis {
+    /// Length of one line and number of lines of `plane` along this axis.
+    pub fn lines_of(self, plane: &LumaPlane) -> (usize, usize) {
+        match self {
+            Axis::Rows => (plane.width(), plane.height()),
+            Axis::Columns => (plane.height(), plane.width()),
+        }
+    }
+
+    /// Writes line `index` (a row or a column) of `plane`, in the 8-bit range, into `out`.
+    pub fn read_line(self, plane: &LumaPlane, index: usize, out: &mut [f32]) {
+        match self {
+            Axis::Rows => plane.row_f32(index, out),
+            Axis::Columns => plane.column_f32(index, out),
+        }
+    }
+}
+
 /// FFT plan, window and buffers reused across frames.
 pub struct SpectrumScratch {
     fft: Arc<dyn RealToComplex<f32>>,
@@ -72,10 +90,7 @@ pub fn line_spectrum<'s>(
     axis: Axis,
     scratch: &'s mut SpectrumScratch,
 ) -> Option<&'s [f64]> {
-    let (length, lines) = match axis {
-        Axis::Rows => (plane.width(), plane.height()),
-        Axis::Columns => (plane.height(), plane.width()),
-    };
+    let (length, lines) = axis.lines_of(plane);
     if length < SEGMENT || lines == 0 {
         return None;
     }
@@ -95,10 +110,7 @@ pub fn line_spectrum<'s>(
     let mut segments = 0u64;
     for l in 0..used {
         let index = l * lines / used;
-        match axis {
-            Axis::Rows => plane.row_f32(index, line),
-            Axis::Columns => plane.column_f32(index, line),
-        }
+        axis.read_line(plane, index, line);
         // Half-overlapping segments, at most SEGMENTS_PER_LINE spread evenly over the line.
         let count = ((length - SEGMENT) / (SEGMENT / 2) + 1).min(SEGMENTS_PER_LINE);
         for s in 0..count {

@@ -70,10 +70,7 @@ fn on_coding_grid(n: usize, length: usize) -> bool {
 
 /// The source size along `axis` if the lines were upscaled from a smaller size.
 pub fn detect(plane: &LumaPlane, axis: Axis, scratch: &mut UpscaleScratch) -> Option<Upscale> {
-    let (length, lines) = match axis {
-        Axis::Rows => (plane.width(), plane.height()),
-        Axis::Columns => (plane.height(), plane.width()),
-    };
+    let (length, lines) = axis.lines_of(plane);
     if length < MIN_LENGTH || lines == 0 {
         return None;
     }
@@ -106,10 +103,7 @@ pub fn detect(plane: &LumaPlane, axis: Axis, scratch: &mut UpscaleScratch) -> Op
     coefficients.clear();
     for l in 0..used {
         let index = l * lines / used;
-        match axis {
-            Axis::Rows => plane.row_f32(index, line),
-            Axis::Columns => plane.column_f32(index, line),
-        }
+        axis.read_line(plane, index, line);
         input[..length].copy_from_slice(line);
         for (d, s) in input[length..].iter_mut().zip(line.iter().rev()) {
             *d = *s;
