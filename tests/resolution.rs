@@ -5,7 +5,7 @@
 mod common;
 
 use common::clip::{Clip, down_up_xy, load_photo};
-use common::{fixture, init, run, run_clip};
+use common::{fixture, run, run_clip};
 use gstsharpmeter::analysis::{Analyzer, FrameFigures, LumaPlane, Metrics};
 use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
 use gstsharpmeter::meta::SharpMeterMeta;
@@ -171,7 +171,6 @@ fn a_down_up_along_the_width_leaves_the_height_alone() {
 /// Shares of the frame size read on every frame of a 704x1280 slow pan, down-up by 2 as the
 /// corpus (area down, bicubic up), through x264 at `crf` and avdec_h264.
 fn encoded_down_up_clip(crf: u32) -> Vec<(f64, f64)> {
-    init();
     let clip = Clip {
         photo: load_photo(&fixture("color_astronaut__blur__0.png")),
         width: 704,
