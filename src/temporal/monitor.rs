@@ -282,6 +282,15 @@ mod tests {
             .collect()
     }
 
+    fn reports(out: &[MeterMessage]) -> Vec<&Report> {
+        out.iter()
+            .filter_map(|m| match m {
+                MeterMessage::Report(r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn summary(out: &[MeterMessage]) -> &Summary {
         match out.last() {
             Some(MeterMessage::Summary(s)) => s,
@@ -341,13 +350,7 @@ mod tests {
     fn reports_cover_each_interval_and_the_remainder() {
         let v = vec![(0.5, true); 60];
         let out = run(&v, &settings());
-        let reports: Vec<&Report> = out
-            .iter()
-            .filter_map(|m| match m {
-                MeterMessage::Report(r) => Some(r),
-                _ => None,
-            })
-            .collect();
+        let reports = reports(&out);
         assert_eq!(reports.len(), 3);
         assert_eq!(reports[0].frames, 25);
         assert_eq!(reports[0].duration.unwrap().nseconds(), 25 * FRAME);
@@ -445,13 +448,7 @@ mod tests {
         assert_eq!(a[0].threshold, 0.7);
         let end = a[1].times.timestamp.unwrap().nseconds();
         assert!((4_000_000_000..4_200_000_000).contains(&end), "{end}");
-        let reports: Vec<&Report> = out
-            .iter()
-            .filter_map(|m| match m {
-                MeterMessage::Report(r) => Some(r),
-                _ => None,
-            })
-            .collect();
+        let reports = reports(&out);
         assert_eq!(reports[0].effective_width, Some(640));
         assert_eq!(reports[2].effective_width, Some(320));
         assert_eq!(reports[2].state, AlarmState::Alarm);
