@@ -306,13 +306,13 @@ impl ObjectImpl for SharpMeter {
                     .build(),
                 glib::ParamSpecUInt64::builder("min-duration")
                     .nick("Minimum duration")
-                    .blurb("Nanoseconds the smoothed sharpness must stay below (or recovered) before an alarm starts (or ends)")
+                    .blurb("Nanoseconds a smoothed value must stay below its threshold (or recovered) before an alarm starts (or ends)")
                     .default_value(DEFAULT_MIN_DURATION)
                     .mutable_playing()
                     .build(),
                 glib::ParamSpecUInt64::builder("window")
                     .nick("Smoothing window")
-                    .blurb("Nanoseconds of valid frames whose median sharpness the alarm judges; 0 judges each frame")
+                    .blurb("Nanoseconds of valid frames whose median each alarm judges (sharpness, effective size); 0 judges each frame")
                     .default_value(DEFAULT_WINDOW)
                     .mutable_playing()
                     .build(),
