@@ -278,6 +278,57 @@ fn properties_have_documented_defaults_and_ranges() {
     assert_eq!((spec.minimum(), spec.maximum()), (0.0, 1.0));
 }
 
+/// Texts of the warning messages on `bus`.
+fn warnings(bus: &gst::Bus) -> Vec<String> {
+    std::iter::from_fn(|| bus.pop_filtered(&[gst::MessageType::Warning]))
+        .map(|m| match m.view() {
+            gst::MessageView::Warning(w) => w.error().to_string(),
+            _ => unreachable!(),
+        })
+        .collect()
+}
+
+#[test]
+fn limits_whose_recovery_exceeds_one_are_clamped_with_a_warning() {
+    // Set before the element starts: the warning comes at start.
+    init();
+    let pipeline = gst::parse::launch(
+        "videotestsrc num-buffers=2 ! sharpmeter threshold=0.99 hysteresis=0.05 ! fakesink",
+    )
+    .unwrap();
+    let bus = pipeline.bus().unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let mut w = vec![];
+    for m in bus.iter_timed(gst::ClockTime::from_seconds(30)) {
+        match m.view() {
+            gst::MessageView::Warning(e) => w.push(e.error().to_string()),
+            gst::MessageView::Eos(_) => break,
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("threshold 0.99 + hysteresis 0.05 exceeds 1"),
+        "{w:?}"
+    );
+
+    // Set while running: the warning comes with the change; sane values post none.
+    let (mut h, bus) = harness(&[]);
+    h.push(frame(0, Some(gst::ClockTime::ZERO))).unwrap();
+    let element = h.element().unwrap();
+    element.set_property("threshold", 0.5);
+    element.set_property("hysteresis", 0.1);
+    assert!(warnings(&bus).is_empty());
+    element.set_property("resolution-threshold", 0.95);
+    let w = warnings(&bus);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("resolution-threshold 0.95 + hysteresis 0.1"),
+        "{w:?}"
+    );
+}
+
 #[test]
 fn renegotiation_mid_stream_changes_format_and_size() {
     let (mut h, bus) = harness(&[("interval", 0u64.to_value())]);

@@ -11,7 +11,7 @@ use gst_video::prelude::*;
 use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane};
 use crate::messages::{MeterMessage, Timestamps};
 use crate::meta::SharpMeterMeta;
-use crate::temporal::{Monitor, MonitorSettings};
+use crate::temporal::{MAX_RECOVERY, Monitor, MonitorSettings};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -121,6 +121,21 @@ fn luma_layout(finfo: &gst_video::VideoFormatInfo) -> Option<(LumaLayout, bool)>
 }
 
 impl SharpMeter {
+    /// Posts a warning message for each alarm limit whose recovery level (limit +
+    /// hysteresis) is clamped to the highest value the figure takes.
+    fn warn_clamped_recoveries(&self, monitor: &MonitorSettings) {
+        for (name, limit) in monitor.clamped_recoveries() {
+            gst::element_imp_warning!(
+                self,
+                gst::LibraryError::Settings,
+                (
+                    "{name} {limit} + hysteresis {} exceeds {MAX_RECOVERY}: its alarms end when the smoothed value reaches {MAX_RECOVERY}",
+                    monitor.hysteresis
+                )
+            );
+        }
+    }
+
     /// Measures one frame; None when the frame is not to be analysed or cannot be read.
     fn measure(
         &self,
@@ -298,7 +313,7 @@ impl ObjectImpl for SharpMeter {
                     .build(),
                 glib::ParamSpecDouble::builder("hysteresis")
                     .nick("Hysteresis")
-                    .blurb("An alarm ends when its smoothed value stays at or above its threshold + hysteresis")
+                    .blurb("An alarm ends when its smoothed value stays at or above its threshold + hysteresis (at most 1)")
                     .minimum(0.0)
                     .maximum(1.0)
                     .default_value(DEFAULT_HYSTERESIS)
@@ -380,7 +395,13 @@ impl ObjectImpl for SharpMeter {
             }
             other => unreachable!("unknown property {other}"),
         }
+        let monitor = s.monitor;
+        drop(s);
         gst::debug!(CAT, imp = self, "Set {} to {:?}", pspec.name(), value);
+        let limits = ["threshold", "resolution-threshold", "hysteresis"];
+        if limits.contains(&pspec.name()) && self.state.lock().unwrap().is_some() {
+            self.warn_clamped_recoveries(&monitor);
+        }
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
@@ -446,8 +467,12 @@ impl BaseTransformImpl for SharpMeter {
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         *self.state.lock().unwrap() = Some(State::default());
-        let attach = self.settings.lock().unwrap().attach_meta;
+        let (attach, monitor) = {
+            let s = self.settings.lock().unwrap();
+            (s.attach_meta, s.monitor)
+        };
         self.obj().set_passthrough(!attach);
+        self.warn_clamped_recoveries(&monitor);
         Ok(())
     }
 

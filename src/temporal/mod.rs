@@ -7,4 +7,4 @@ pub mod monitor;
 pub mod report;
 pub mod summary;
 
-pub use monitor::{Monitor, MonitorSettings};
+pub use monitor::{MAX_RECOVERY, Monitor, MonitorSettings};

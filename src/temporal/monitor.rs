@@ -29,6 +29,29 @@ pub struct MonitorSettings {
     pub interval: u64,
 }
 
+/// Highest value either judged figure takes; recovery levels above it are clamped to it.
+pub const MAX_RECOVERY: f64 = 1.0;
+
+impl MonitorSettings {
+    /// Smoothed value at or above which an alarm below `limit` ends: `limit + hysteresis`,
+    /// at most [`MAX_RECOVERY`].
+    pub fn recovery(&self, limit: f64) -> f64 {
+        (limit + self.hysteresis).min(MAX_RECOVERY)
+    }
+
+    /// The alarm limits whose `limit + hysteresis` exceeds [`MAX_RECOVERY`], by property
+    /// name.
+    pub fn clamped_recoveries(&self) -> Vec<(&'static str, f64)> {
+        [
+            ("threshold", self.threshold),
+            ("resolution-threshold", self.resolution_threshold),
+        ]
+        .into_iter()
+        .filter(|&(_, limit)| limit > 0.0 && limit + self.hysteresis > MAX_RECOVERY)
+        .collect()
+    }
+}
+
 /// Effective share of the nominal size on the worse axis with an estimate; only for valid
 /// frames.
 fn effective_share(figures: &FrameFigures, (width, height): (u32, u32)) -> Option<f64> {
@@ -77,7 +100,7 @@ impl ReasonState {
             at,
             end,
             v < limit,
-            v >= limit + settings.hysteresis,
+            v >= settings.recovery(limit),
             settings.min_duration,
         )
     }
@@ -320,6 +343,30 @@ mod tests {
         assert_eq!((s.frames, s.valid_frames, s.alarms), (150, 150, 1));
         assert_eq!(s.alarm_duration.nseconds(), end - start);
         assert_eq!(s.sharpness_min, Some(0.1));
+    }
+
+    #[test]
+    fn recovery_above_the_highest_value_is_clamped_to_it() {
+        let s = MonitorSettings {
+            threshold: 0.99,
+            hysteresis: 0.05,
+            ..settings()
+        };
+        assert_eq!(s.clamped_recoveries(), vec![("threshold", 0.99)]);
+        // 1 s at 0.5, then 2 s at the highest value: the episode ends.
+        let mut v = vec![(0.5, true); 25];
+        v.extend(vec![(1.0, true); 50]);
+        let a = alarms(&run(&v, &s))
+            .iter()
+            .map(|a| a.event)
+            .collect::<Vec<_>>();
+        assert_eq!(a, vec![AlarmEvent::Start, AlarmEvent::End]);
+        let end = alarms(&run(&v, &s))[1].times.timestamp.unwrap().nseconds();
+        assert!(
+            end < 75 * FRAME,
+            "ended by the data, not at the stream's end: {end}"
+        );
+        assert!(settings().clamped_recoveries().is_empty());
     }
 
     #[test]
