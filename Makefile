@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test memcheck corpus-check inspect clean
+.PHONY: setup build demo test memcheck corpus-check heldout-check inspect clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -61,6 +61,18 @@ memcheck: build
 # Checks the analysis core against the whole shared corpus (not part of `make test`).
 corpus-check: build
 	cargo run --release --example corpus_check -- $(CORPUS)
+
+# The same checks on a held-out corpus built from scikit-image photos that the shared corpus
+# does not use (needs PyPI and ffmpeg; not part of `make test`).
+HELDOUT_VENV := target/heldout-venv
+heldout-check: build
+	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
+		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
+	[ -x $(HELDOUT_VENV)/bin/python ] || python3 -m venv $(HELDOUT_VENV)
+	$(HELDOUT_VENV)/bin/pip install -q scikit-image==0.26.0 scipy==1.17.1 numpy==2.4.6 \
+		opencv-python-headless==5.0.0.93
+	$(HELDOUT_VENV)/bin/python tools/heldout_corpus.py target/heldout $(CORPUS)/flat
+	cargo run --release --example corpus_check -- target/heldout
 
 # gst-inspect-1.0 on the built plugin.
 inspect: build
