@@ -88,7 +88,7 @@ struct AxisResolution {
 /// An identified upscale is kept when the spectral share agrees with its source share:
 /// detail reaches at most this multiple of the source size (sharp resampling kernels leak
 /// some above it)...
-const AGREE_ABOVE: f64 = 1.3;
+const AGREE_ABOVE: f64 = 1.4;
 /// ...and at least this fraction of it.
 const AGREE_BELOW: f64 = 0.5;
 /// The source size replaces the spectral estimate when that reaches this fraction of it;
@@ -166,7 +166,8 @@ impl Analyzer {
         else {
             return AxisResolution::default();
         };
-        let upscale = detect(plane, axis, &mut self.upscale).filter(|u| {
+        // Corner-aligned upscales are looked for only below full detail.
+        let upscale = detect(plane, axis, &mut self.upscale, share < 1.0).filter(|u| {
             let source = u.from as f64 / nominal;
             share <= AGREE_ABOVE * source && share >= AGREE_BELOW * source
         });

@@ -1,11 +1,14 @@
 //! Exact source size of a classic resampling upscale along one axis.
 //!
-//! Interpolating a line of `n` samples up to `N` mirrors its spectrum around DCT-II index
-//! `n` with a sign inversion: coefficient `n + j` is about `-c_j` times coefficient `n - j`.
-//! Over [`LINES`] evenly spaced lines, the normalised correlation of `-X[n + j]` with
-//! `X[n - j]` for `j` in `1..=`[`TAPS`] is near 1 at the source size and near 0 elsewhere.
-//! Block codecs mirror the spectrum around multiples of `N / 8` too (their 8-pixel grid), so
-//! a candidate on that grid needs [`GRID_CONFIDENCE`]; elsewhere [`CONFIDENCE`] suffices.
+//! Interpolating a line of `n` samples up to `N` mirrors its spectrum around the source's
+//! Nyquist index. When the resampler scales pixel centres (`(x + 0.5) n / N`), that is DCT-II
+//! index `n`, with a sign inversion: coefficient `n + j` is about `-c_j` times coefficient
+//! `n - j`. When it keeps the first and last pixels in place (`x (n - 1) / (N - 1)`, as
+//! videoscale's horizontal bilinear does), it is DCT-I index `n - 1`, without inversion.
+//! Over [`LINES`] evenly spaced lines, the normalised correlation of the mirrored pairs for
+//! `j` in `1..=`[`TAPS`] is near 1 at the source size and near 0 elsewhere. Block codecs
+//! mirror the spectrum around multiples of `N / 8` too (their 8-pixel grid), so a candidate
+//! on that grid needs [`GRID_CONFIDENCE`]; elsewhere [`CONFIDENCE`] suffices.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +18,7 @@ use realfft::{RealFftPlanner, RealToComplex, num_complex::Complex};
 use super::line_spectrum::Axis;
 use super::plane::LumaPlane;
 
-/// Lines read per axis.
+/// Lines read per axis (half of them for the DCT-I).
 pub const LINES: usize = 64;
 /// Mirror pairs compared on each side of a candidate.
 pub const TAPS: usize = 6;
@@ -23,6 +26,9 @@ pub const TAPS: usize = 6;
 pub const CONFIDENCE: f64 = 0.75;
 /// Least correlation to claim a source size on the coding grid (multiples of N / 8).
 pub const GRID_CONFIDENCE: f64 = 0.9;
+/// Least lead of a DCT-I mirror's correlation over the best candidate more than one index
+/// away.
+pub const PROMINENCE: f64 = 0.25;
 /// Source sizes considered: from `N / MAX_FACTOR` to `N / MIN_FACTOR`.
 pub const MIN_FACTOR: f64 = 1.1;
 pub const MAX_FACTOR: f64 = 4.5;
@@ -38,19 +44,65 @@ pub struct Upscale {
     pub confidence: f64,
 }
 
-/// FFT of twice a line's length, and the DCT-II twiddles of that length.
+/// Where a resampler puts its samples; decides the transform whose spectrum it mirrors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Alignment {
+    /// Pixel centres scale: DCT-II, mirror at index `n`, sign inverted.
+    Centres,
+    /// First and last pixels stay in place: DCT-I, mirror at index `n - 1`, same sign.
+    Corners,
+}
+
+impl Alignment {
+    /// Length of the even extension whose FFT gives the transform of a `length` line.
+    fn fft_length(self, length: usize) -> usize {
+        match self {
+            Alignment::Centres => 2 * length,
+            Alignment::Corners => 2 * length - 2,
+        }
+    }
+
+    /// Source size minus mirror index.
+    fn size_offset(self) -> usize {
+        match self {
+            Alignment::Centres => 0,
+            Alignment::Corners => 1,
+        }
+    }
+
+    /// Every how many of the lines read are transformed: DCT-I lengths (2N - 2) factor
+    /// badly for common sizes (3838 = 2 x 19 x 101), so it reads half the lines.
+    fn line_step(self) -> usize {
+        match self {
+            Alignment::Centres => 1,
+            Alignment::Corners => 2,
+        }
+    }
+
+    /// Sign of the mirrored coefficient relative to the original.
+    fn sign(self) -> f64 {
+        match self {
+            Alignment::Centres => -1.0,
+            Alignment::Corners => 1.0,
+        }
+    }
+}
+
+/// FFT of a line's even extension, and per-bin twiddles giving the DCT (all 1 for DCT-I).
 type DctPlan = (Arc<dyn RealToComplex<f32>>, Vec<Complex<f32>>);
 
-/// FFT plans per length and buffers reused across frames.
+/// FFT plans per length and alignment, and buffers reused across frames.
 #[derive(Default)]
 pub struct UpscaleScratch {
     planner: RealFftPlanner<f32>,
-    plans: HashMap<usize, DctPlan>,
+    plans: HashMap<(usize, Alignment), DctPlan>,
     input: Vec<f32>,
     output: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
     line: Vec<f32>,
-    /// DCT-II coefficients, one line after another.
+    /// The lines read, one after another.
+    lines: Vec<f32>,
+    /// DCT coefficients, one line after another.
     coefficients: Vec<f32>,
     energy: Vec<f64>,
     cross: Vec<f32>,
@@ -68,51 +120,81 @@ fn on_coding_grid(n: usize, length: usize) -> bool {
     (q - q.round()).abs() * length as f64 / 8.0 < 0.75
 }
 
-/// The source size along `axis` if the lines were upscaled from a smaller size.
-pub fn detect(plane: &LumaPlane, axis: Axis, scratch: &mut UpscaleScratch) -> Option<Upscale> {
+/// The source size along `axis` if the lines were upscaled from a smaller size: with pixel
+/// centres scaled, or else, when `corners` is set, with the first and last pixels in place
+/// (the DCT-I costs about twice the DCT-II per line read).
+pub fn detect(
+    plane: &LumaPlane,
+    axis: Axis,
+    scratch: &mut UpscaleScratch,
+    corners: bool,
+) -> Option<Upscale> {
     let (length, lines) = axis.lines_of(plane);
     if length < MIN_LENGTH || lines == 0 {
         return None;
     }
+    let used = lines.min(LINES);
+    scratch.line.resize(length, 0.0);
+    scratch.lines.clear();
+    for l in 0..used {
+        axis.read_line(plane, l * lines / used, &mut scratch.line);
+        scratch.lines.extend_from_slice(&scratch.line);
+    }
+    mirror(length, Alignment::Centres, scratch)
+        .or_else(|| corners.then(|| mirror(length, Alignment::Corners, scratch))?)
+}
+
+/// The best mirror of the lines in `scratch.lines` (each `length` long) for one alignment.
+fn mirror(length: usize, alignment: Alignment, scratch: &mut UpscaleScratch) -> Option<Upscale> {
     let UpscaleScratch {
         planner,
         plans,
         input,
         output,
         fft_scratch,
-        line,
+        lines,
         coefficients,
         energy,
         cross,
+        ..
     } = scratch;
-    // DCT-II through the FFT of the even extension: X[k] = Re(e^(-i pi k / 2N) Y[k]).
-    let (fft, twiddle) = plans.entry(length).or_insert_with(|| {
+    let n_fft = alignment.fft_length(length);
+    // DCT-II: X[k] = Re(e^(-i pi k / 2N) Y[k]) of the 2N extension; DCT-I: Re(Y[k]) of the
+    // 2N - 2 extension.
+    let (fft, twiddle) = plans.entry((length, alignment)).or_insert_with(|| {
         let twiddle = (0..length)
-            .map(|k| {
-                let a = -std::f64::consts::PI * k as f64 / (2 * length) as f64;
-                Complex::new(a.cos() as f32, a.sin() as f32)
+            .map(|k| match alignment {
+                Alignment::Centres => {
+                    let a = -std::f64::consts::PI * k as f64 / (2 * length) as f64;
+                    Complex::new(a.cos() as f32, a.sin() as f32)
+                }
+                Alignment::Corners => Complex::new(1.0, 0.0),
             })
             .collect();
-        (planner.plan_fft_forward(2 * length), twiddle)
+        (planner.plan_fft_forward(n_fft), twiddle)
     });
-    input.resize(2 * length, 0.0);
-    output.resize(length + 1, Complex::default());
+    input.resize(n_fft, 0.0);
+    output.resize(n_fft / 2 + 1, Complex::default());
     fft_scratch.resize(fft.get_scratch_len(), Complex::default());
-    line.resize(length, 0.0);
-    let used = lines.min(LINES);
     coefficients.clear();
-    for l in 0..used {
-        let index = l * lines / used;
-        axis.read_line(plane, index, line);
+    for line in lines.chunks_exact(length).step_by(alignment.line_step()) {
         input[..length].copy_from_slice(line);
-        for (d, s) in input[length..].iter_mut().zip(line.iter().rev()) {
+        let mirrored = match alignment {
+            Alignment::Centres => line,
+            Alignment::Corners => &line[1..length - 1],
+        };
+        for (d, s) in input[length..].iter_mut().zip(mirrored.iter().rev()) {
             *d = *s;
         }
         fft.process_with_scratch(input, output, fft_scratch).ok()?;
         coefficients.extend(output.iter().zip(twiddle.iter()).map(|(y, t)| (y * t).re));
     }
-    let lowest = ((length as f64 / MAX_FACTOR).ceil() as usize).max(TAPS + 1);
-    let highest = ((length as f64 / MIN_FACTOR).floor() as usize).min(length - TAPS - 1);
+    // Mirror indices examined: source sizes N / MAX_FACTOR ..= N / MIN_FACTOR.
+    let offset = alignment.size_offset();
+    let lowest = ((length as f64 / MAX_FACTOR).ceil() as usize)
+        .saturating_sub(offset)
+        .max(TAPS + 1);
+    let highest = ((length as f64 / MIN_FACTOR).floor() as usize - offset).min(length - TAPS - 1);
     if lowest > highest {
         return None;
     }
@@ -133,24 +215,39 @@ pub fn detect(plane: &LumaPlane, axis: Axis, scratch: &mut UpscaleScratch) -> Op
             }
         }
     }
-    let mut best: Option<Upscale> = None;
-    for n in lowest..=highest {
+    let correlation = |n: usize| {
         let above: f64 = energy[n + 1..=n + TAPS].iter().sum();
         let below: f64 = energy[n - TAPS..n].iter().sum();
-        let confidence = -(cross[n] as f64) / (above * below).sqrt().max(1e-9);
-        let needed = if on_coding_grid(n, length) {
+        alignment.sign() * cross[n] as f64 / (above * below).sqrt().max(1e-9)
+    };
+    let mut best: Option<(usize, f64)> = None;
+    for n in lowest..=highest {
+        let confidence = correlation(n);
+        let needed = if on_coding_grid(n + offset, length) {
             GRID_CONFIDENCE
         } else {
             CONFIDENCE
         };
-        if confidence >= needed && best.is_none_or(|b| confidence > b.confidence) {
-            best = Some(Upscale {
-                from: n as u32,
-                confidence: confidence.min(1.0),
-            });
+        if confidence >= needed && best.is_none_or(|(_, b)| confidence > b) {
+            best = Some((n, confidence));
         }
     }
-    best
+    let (n, confidence) = best?;
+    if alignment == Alignment::Corners {
+        // Without the sign inversion, compressed pictures correlate broadly; a real mirror
+        // stands out from every other candidate.
+        let runner_up = (lowest..=highest)
+            .filter(|m| m.abs_diff(n) > 1)
+            .map(correlation)
+            .fold(f64::MIN, f64::max);
+        if confidence - runner_up < PROMINENCE {
+            return None;
+        }
+    }
+    Some(Upscale {
+        from: (n + offset) as u32,
+        confidence: confidence.min(1.0),
+    })
 }
 
 #[cfg(test)]
@@ -168,12 +265,18 @@ mod tests {
             .collect()
     }
 
-    /// Linear interpolation of each row from `w` to `to` samples (half-pixel centres).
-    fn upscale_rows(src: &[u8], w: usize, h: usize, to: usize) -> Vec<u8> {
+    /// Linear interpolation of each row from `w` to `to` samples: pixel centres scale, or
+    /// with `corners` the first and last pixels stay in place.
+    fn interpolate_rows(src: &[u8], w: usize, h: usize, to: usize, corners: bool) -> Vec<u8> {
         let mut out = vec![0u8; to * h];
         for y in 0..h {
             for x in 0..to {
-                let f = ((x as f64 + 0.5) * w as f64 / to as f64 - 0.5).clamp(0.0, (w - 1) as f64);
+                let f = if corners {
+                    x as f64 * (w - 1) as f64 / (to - 1) as f64
+                } else {
+                    (x as f64 + 0.5) * w as f64 / to as f64 - 0.5
+                }
+                .clamp(0.0, (w - 1) as f64);
                 let (i, t) = (f.floor() as usize, f.fract());
                 let j = (i + 1).min(w - 1);
                 let v = src[y * w + i] as f64 * (1.0 - t) + src[y * w + j] as f64 * t;
@@ -186,14 +289,26 @@ mod tests {
     #[test]
     fn finds_the_source_width_of_a_linear_upscale() {
         let (w, h, to) = (150, 80, 256);
-        let up = upscale_rows(&noise(w, h, 7), w, h, to);
+        let up = interpolate_rows(&noise(w, h, 7), w, h, to, false);
         let plane = LumaPlane::new_u8(&up, to, h, to).unwrap();
         let mut s = UpscaleScratch::default();
-        let found = detect(&plane, Axis::Rows, &mut s).expect("an upscale");
+        let found = detect(&plane, Axis::Rows, &mut s, true).expect("an upscale");
         assert_eq!(found.from, 150);
         assert!(found.confidence > 0.9, "{found:?}");
         // Columns were not resampled.
-        assert_eq!(detect(&plane, Axis::Columns, &mut s), None);
+        assert_eq!(detect(&plane, Axis::Columns, &mut s, true), None);
+    }
+
+    #[test]
+    fn finds_the_source_width_of_a_corner_aligned_upscale() {
+        for (w, to) in [(150, 256), (128, 256), (100, 300)] {
+            let up = interpolate_rows(&noise(w, 80, 5), w, 80, to, true);
+            let plane = LumaPlane::new_u8(&up, to, 80, to).unwrap();
+            let mut s = UpscaleScratch::default();
+            let found = detect(&plane, Axis::Rows, &mut s, true).expect("an upscale");
+            assert_eq!(found.from, w as u32, "{w} -> {to}");
+            assert!(found.confidence > 0.9, "{found:?}");
+        }
     }
 
     #[test]
@@ -202,8 +317,8 @@ mod tests {
         let data = noise(w, h, 3);
         let plane = LumaPlane::new_u8(&data, w, h, w).unwrap();
         let mut s = UpscaleScratch::default();
-        assert_eq!(detect(&plane, Axis::Rows, &mut s), None);
-        assert_eq!(detect(&plane, Axis::Columns, &mut s), None);
+        assert_eq!(detect(&plane, Axis::Rows, &mut s, true), None);
+        assert_eq!(detect(&plane, Axis::Columns, &mut s, true), None);
     }
 
     #[test]
