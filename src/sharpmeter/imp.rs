@@ -399,7 +399,9 @@ impl ObjectImpl for SharpMeter {
         drop(s);
         gst::debug!(CAT, imp = self, "Set {} to {:?}", pspec.name(), value);
         let limits = ["threshold", "resolution-threshold", "hysteresis"];
-        if limits.contains(&pspec.name()) && self.state.lock().unwrap().is_some() {
+        // A poisoned state (after a panic in the element) counts as not started.
+        let started = self.state.lock().is_ok_and(|s| s.is_some());
+        if limits.contains(&pspec.name()) && started {
             self.warn_clamped_recoveries(&monitor);
         }
     }
