@@ -68,6 +68,8 @@ HELDOUT_VENV := target/heldout-venv
 heldout-check: build
 	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
 		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
+	@python3 -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends python3-venv; } \
+		|| { echo "install python3-venv: apt-get install -y python3-venv"; exit 1; }
 	[ -x $(HELDOUT_VENV)/bin/python ] || python3 -m venv $(HELDOUT_VENV)
 	$(HELDOUT_VENV)/bin/pip install -q scikit-image==0.26.0 scipy==1.17.1 numpy==2.4.6 \
 		opencv-python-headless==5.0.0.93
