@@ -1,6 +1,6 @@
 //! Stream events and flags a long-running element meets: GAP events, DISCONT buffers,
-//! segments with rate != 1, interlaced caps, and properties changed from another thread
-//! while PLAYING.
+//! segments with rate != 1, interlaced caps, properties changed from another thread while
+//! PLAYING, and a flushing seek.
 
 mod common;
 
@@ -172,4 +172,70 @@ fn properties_changed_from_another_thread_while_playing() {
     // The last values set are the ones in force.
     meter.set_property("threshold", 0.25f64);
     assert_eq!(meter.property::<f64>("threshold"), 0.25);
+}
+
+#[test]
+fn a_flushing_seek_ends_the_open_alarm_and_measures_afresh() {
+    init();
+    // Threshold 1 puts every valid frame in alarm, with no smoothing or minimum duration.
+    let pipeline = gst::parse::launch(&format!(
+        "filesrc location={} ! pngdec ! videoconvert ! imagefreeze num-buffers=60 \
+         ! video/x-raw,format=GRAY8,framerate=25/1 \
+         ! sharpmeter threshold=1 resolution-threshold=0 min-duration=0 window=0 interval=0 \
+         ! appsink name=sink sync=false max-buffers=2",
+        fixture("gray_camera__blur__0.png").display()
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let sink = pipeline
+        .by_name("sink")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    let bus = pipeline.bus().unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let pts: Vec<_> = (0..20)
+        .map(|_| sink.pull_sample().unwrap().buffer().unwrap().pts().unwrap())
+        .collect();
+    assert_eq!(pts[19], FRAME * 19);
+    pipeline
+        .seek_simple(gst::SeekFlags::FLUSH, gst::ClockTime::ZERO)
+        .unwrap();
+    // After the seek the stream starts again at 0.
+    let after: Vec<_> = (0..10)
+        .map(|_| sink.pull_sample().unwrap().buffer().unwrap().pts().unwrap())
+        .collect();
+    assert!(after.contains(&gst::ClockTime::ZERO), "{after:?}");
+    // The remaining frames flow to EOS; appsink posts EOS once it is drained.
+    while sink.pull_sample().is_ok() {}
+    let mut alarms = vec![];
+    let mut summary = None;
+    for msg in bus.iter_timed(gst::ClockTime::from_seconds(30)) {
+        match msg.view() {
+            gst::MessageView::Element(_) => {
+                if let Some(a) = gstsharpmeter::messages::Alarm::from_message(&msg) {
+                    alarms.push(a);
+                } else if let Some(s) = Summary::from_message(&msg) {
+                    summary = Some(s);
+                }
+            }
+            gst::MessageView::Eos(_) => break,
+            gst::MessageView::Error(e) => panic!("{}", e.error()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    use gstsharpmeter::messages::AlarmEvent::{End, Start};
+    let events: Vec<_> = alarms.iter().map(|a| a.event).collect();
+    // One episode before the flush, closed by it; a new one after, closed at EOS.
+    assert_eq!(events, vec![Start, End, Start, End], "{alarms:?}");
+    assert_eq!(alarms[0].times.timestamp, Some(gst::ClockTime::ZERO));
+    assert!(
+        alarms[1].duration.unwrap() >= FRAME * 20,
+        "the first episode covers the frames before the seek: {:?}",
+        alarms[1]
+    );
+    assert_eq!(alarms[2].times.timestamp, Some(gst::ClockTime::ZERO));
+    assert!(summary.is_some());
 }
