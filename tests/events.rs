@@ -11,7 +11,7 @@ use common::clip::load_photo;
 use common::{fixture, init, run_pipeline};
 use gst::prelude::*;
 use gst_check::Harness;
-use gstsharpmeter::messages::{Report, Summary};
+use gstsharpmeter::messages::{Alarm, Report, Summary};
 use gstsharpmeter::meta::SharpMeterMeta;
 
 const W: u32 = 256;
@@ -214,7 +214,7 @@ fn a_flushing_seek_ends_the_open_alarm_and_measures_afresh() {
     for msg in bus.iter_timed(gst::ClockTime::from_seconds(30)) {
         match msg.view() {
             gst::MessageView::Element(_) => {
-                if let Some(a) = gstsharpmeter::messages::Alarm::from_message(&msg) {
+                if let Some(a) = Alarm::from_message(&msg) {
                     alarms.push(a);
                 } else if let Some(s) = Summary::from_message(&msg) {
                     summary = Some(s);

@@ -400,8 +400,7 @@ impl ObjectImpl for SharpMeter {
         gst::debug!(CAT, imp = self, "Set {} to {:?}", pspec.name(), value);
         let limits = ["threshold", "resolution-threshold", "hysteresis"];
         // A poisoned state (after a panic in the element) counts as not started.
-        let started = self.state.lock().is_ok_and(|s| s.is_some());
-        if limits.contains(&pspec.name()) && started {
+        if limits.contains(&pspec.name()) && self.state.lock().is_ok_and(|s| s.is_some()) {
             self.warn_clamped_recoveries(&monitor);
         }
     }

@@ -356,12 +356,11 @@ mod tests {
         // 1 s at 0.5, then 2 s at the highest value: the episode ends.
         let mut v = vec![(0.5, true); 25];
         v.extend(vec![(1.0, true); 50]);
-        let a = alarms(&run(&v, &s))
-            .iter()
-            .map(|a| a.event)
-            .collect::<Vec<_>>();
-        assert_eq!(a, vec![AlarmEvent::Start, AlarmEvent::End]);
-        let end = alarms(&run(&v, &s))[1].times.timestamp.unwrap().nseconds();
+        let out = run(&v, &s);
+        let a = alarms(&out);
+        let events: Vec<_> = a.iter().map(|a| a.event).collect();
+        assert_eq!(events, vec![AlarmEvent::Start, AlarmEvent::End]);
+        let end = a[1].times.timestamp.unwrap().nseconds();
         assert!(
             end < 75 * FRAME,
             "ended by the data, not at the stream's end: {end}"
