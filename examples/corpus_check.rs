@@ -1,7 +1,8 @@
 //! Measures sharpmeter against the shared corpus and its peers, and prints the targets:
 //! OpenCV agreement of laplacian-variance and tenengrad, cross-content AUCs beside the peers,
-//! the default threshold's hit rates, noise, contrast, flat frames, text, and ordering along
-//! blur and down-up. Exits non-zero when a target is missed.
+//! the default threshold's hit rates, band-limited sources, noise, contrast, flat frames, text,
+//! ordering along blur and down-up, effective resolution with the spectral depth it reads, and
+//! upscale identification. Exits non-zero when a target is missed.
 //!
 //! `cargo run --release --example corpus_check -- ../shared/corpus`
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 mod clip;
 
 use clip::{Photo, down_up_xy, load_photo};
+use gstsharpmeter::analysis::effective_resolution::MIN_DEPTH_DB;
 use gstsharpmeter::analysis::{
     Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane,
 };
@@ -42,9 +44,35 @@ fn analyze(img: &Photo) -> FrameFigures {
     Analyzer::new().analyze(&plane, Metrics::ALL)
 }
 
+/// Luma of a gray photo (its red channel), packed.
+fn gray_luma(img: &Photo) -> Vec<u8> {
+    img.rgb.iter().step_by(3).copied().collect()
+}
+
+/// Spectral depth (rows, columns) of a packed 8-bit luma plane, dB; NaN without one.
+fn depth_of(luma: &[u8], w: usize, h: usize) -> (f64, f64) {
+    use gstsharpmeter::analysis::effective_resolution::depth_db;
+    use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+    let plane = gstsharpmeter::analysis::LumaPlane::new_u8(luma, w, h, w).expect("plane");
+    let mut scratch = SpectrumScratch::default();
+    let mut depth = |axis| {
+        line_spectrum(&plane, axis, &mut scratch)
+            .and_then(depth_db)
+            .unwrap_or(f64::NAN)
+    };
+    (depth(Axis::Rows), depth(Axis::Columns))
+}
+
 /// Figures of a PNG after an H.264 round trip at CRF `crf`, measured by the element itself.
 fn h264_figures(path: &Path, crf: u32) -> FrameFigures {
+    h264_frame(path, crf).0
+}
+
+/// The element's figures and the decoded luma (width x height, packed) of a PNG after an
+/// H.264 round trip at CRF `crf`.
+fn h264_frame(path: &Path, crf: u32) -> (FrameFigures, Vec<u8>, usize, usize) {
     use gst::prelude::*;
+    use gst_video::prelude::*;
     let desc = format!(
         "filesrc location=\"{}\" ! pngdec ! videoconvert ! video/x-raw,format=I420 \
          ! x264enc pass=qual quantizer={crf} ! avdec_h264 ! sharpmeter ! appsink name=sink",
@@ -58,10 +86,21 @@ fn h264_figures(path: &Path, crf: u32) -> FrameFigures {
         .expect("appsink");
     pipeline.set_state(gst::State::Playing).expect("playing");
     let sample = sink.pull_sample().expect("a decoded frame");
-    let meta =
-        gstsharpmeter::meta::SharpMeterMeta::from_buffer(sample.buffer().unwrap()).expect("meta");
+    let buffer = sample.buffer().expect("buffer");
+    let meta = gstsharpmeter::meta::SharpMeterMeta::from_buffer(buffer).expect("meta");
+    let info = gst_video::VideoInfo::from_caps(sample.caps().expect("caps")).expect("video caps");
+    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).expect("map");
+    let (w, h) = (info.width() as usize, info.height() as usize);
+    let stride = frame.plane_stride()[0] as usize;
+    let data = frame.plane_data(0).expect("luma");
+    let luma = (0..h)
+        .flat_map(|y| &data[y * stride..y * stride + w])
+        .copied()
+        .collect();
+    let figures = meta.figures;
+    drop(frame);
     pipeline.set_state(gst::State::Null).expect("null");
-    meta.figures
+    (figures, luma, w, h)
 }
 
 fn map(img: &Photo, f: impl Fn(u8) -> u8) -> Photo {
@@ -284,6 +323,34 @@ fn main() {
         format!("threshold {THRESHOLD}: untouched above {above}/{n}, 2x down-up below {below}/{n}"),
     );
 
+    // A source without detail above a quarter cycle per pixel is its own 2x down-up.
+    let rms = |a: &Photo, b: &Photo| -> f64 {
+        let d: f64 = gray_luma(a)
+            .iter()
+            .zip(gray_luma(b))
+            .map(|(&x, y)| (x as f64 - y as f64).powi(2))
+            .sum();
+        (d / (a.width * a.height) as f64).sqrt()
+    };
+    let band_limited: Vec<&String> = gray
+        .iter()
+        .filter(|s| {
+            let load = |deg, level| load_photo(&root.join(&find("gray", s, deg, level).image));
+            rms(&load("blur", "0"), &load("downup", "2")) < 1.0
+        })
+        .collect();
+    let kept = |deg: &str, level: &str| -> Vec<f64> {
+        gray.iter()
+            .filter(|s| !band_limited.contains(s))
+            .map(|s| find("gray", s, deg, level).figures.sharpness)
+            .collect()
+    };
+    println!(
+        "  band-limited sources (2x down-up within 1 level RMS of the untouched picture, so no \
+         measure ranks them): {band_limited:?}; AUC untouched vs 2x down-up without them {:.3}",
+        auc(&kept("blur", "0"), &kept("downup", "2"))
+    );
+
     gst::init().expect("gstreamer");
     gstsharpmeter::plugin_register_static().expect("plugin");
     let h264 = |deg: &str, level: &str| -> Vec<f64> {
@@ -440,6 +507,53 @@ fn main() {
                 full / half
             ),
         );
+    }
+
+    println!(
+        "\nSpectral depth, rows / columns (dB from the low band to the high-band floor; a cut-off \
+         is read from {MIN_DEPTH_DB} dB)"
+    );
+    println!(
+        "  {:<10} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}",
+        "", "untouched", "CRF 20", "CRF 35", "2x du", "du CRF 20", "du CRF 35"
+    );
+    let mut du_coded = Vec::new();
+    let mut untouched = Vec::new();
+    for s in &gray {
+        let mut line = format!("  {s:<10}");
+        for (deg, level) in [("blur", "0"), ("downup", "2")] {
+            let r = find("gray", s, deg, level);
+            let path = root.join(&r.image);
+            let (w, h) = r.size;
+            let img = load_photo(&path);
+            let raw = depth_of(&gray_luma(&img), w, h);
+            line += &format!(" {:>5.1}/{:<5.1}", raw.0, raw.1);
+            if deg == "blur" {
+                untouched.push((s.clone(), raw));
+            }
+            for crf in [20, 35] {
+                let (_, luma, w, h) = h264_frame(&path, crf);
+                let d = depth_of(&luma, w, h);
+                line += &format!(" {:>5.1}/{:<5.1}", d.0, d.1);
+                if deg == "downup" {
+                    du_coded.extend([d.0, d.1]);
+                }
+            }
+        }
+        println!("{line}");
+    }
+    // To read an untouched photo as full, a depth gate must sit above its deeper axis; every
+    // coded down-up axis no deeper than that reads full with it.
+    for (s, (r, c)) in &untouched {
+        let deeper = r.max(*c);
+        if deeper >= MIN_DEPTH_DB {
+            let shallower = du_coded.iter().filter(|&&d| d <= deeper).count();
+            println!(
+                "  {s}: untouched depth {deeper:.1} dB; {shallower} of {} axes of 2x down-ups \
+                 after x264 CRF 20 and 35 are no deeper",
+                du_coded.len()
+            );
+        }
     }
 
     println!("\nEffective resolution: down-up along the width only (area down, cubic up, 2x)");

@@ -45,6 +45,25 @@ fn whitened_db(power: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Mean of the low band and median of the top quarter of a whitened curve, dB.
+fn level_and_floor(curve: &[f64]) -> (f64, f64) {
+    let level = curve[LOW_BAND].iter().sum::<f64>() / LOW_BAND.count() as f64;
+    let mut top = curve[NYQUIST * 3 / 4..=NYQUIST].to_vec();
+    top.sort_by(f64::total_cmp);
+    (level, top[top.len() / 2])
+}
+
+/// Fall from the low-band level to the floor of `power`'s whitened curve, dB, the depth
+/// that [`effective_share`] compares with [`MIN_DEPTH_DB`]; None when the spectrum carries
+/// no energy.
+pub fn depth_db(power: &[f64]) -> Option<f64> {
+    if power.len() != NYQUIST + 1 || power[1..].iter().sum::<f64>() <= 0.0 {
+        return None;
+    }
+    let (level, floor) = level_and_floor(&whitened_db(power));
+    Some(level - floor)
+}
+
 /// Share of the nominal size (0..1] that the detail of `power` (bins `0..=NYQUIST` of
 /// [`super::line_spectrum`]) corresponds to; None when the spectrum carries no energy.
 pub fn effective_share(power: &[f64]) -> Option<f64> {
@@ -53,10 +72,7 @@ pub fn effective_share(power: &[f64]) -> Option<f64> {
     }
     let curve = whitened_db(power);
     let n = NYQUIST;
-    let level = curve[LOW_BAND].iter().sum::<f64>() / LOW_BAND.count() as f64;
-    let mut top = curve[n * 3 / 4..=n].to_vec();
-    top.sort_by(f64::total_cmp);
-    let floor = top[top.len() / 2];
+    let (level, floor) = level_and_floor(&curve);
     if level - floor < MIN_DEPTH_DB {
         return Some(1.0);
     }
@@ -106,6 +122,14 @@ mod tests {
     #[test]
     fn a_shallow_fall_is_not_a_cut_off() {
         assert_eq!(effective_share(&cut_spectrum(NYQUIST / 2, -3.0)), Some(1.0));
+    }
+
+    #[test]
+    fn depth_is_the_fall_to_the_floor() {
+        let depth = depth_db(&cut_spectrum(NYQUIST / 2, -25.0)).unwrap();
+        assert!((depth - 25.0).abs() < 0.5, "{depth}");
+        assert!(depth_db(&cut_spectrum(NYQUIST, -25.0)).unwrap().abs() < 0.5);
+        assert_eq!(depth_db(&[0.0; NYQUIST + 1]), None);
     }
 
     #[test]
