@@ -21,7 +21,7 @@ use gstsharpmeter::analysis::{
 };
 
 /// Default `threshold` of the element; the fixed-threshold target is checked against it.
-const THRESHOLD: f64 = 0.66;
+const THRESHOLD: f64 = 0.4;
 
 /// Figures of a picture's luma, with every metric.
 fn analyze(img: &Photo) -> FrameFigures {

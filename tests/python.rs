@@ -47,7 +47,7 @@ fn python_reads_reports_summary_and_meta() {
     assert_eq!(sharpness.len(), 20, "{stdout}");
     assert_eq!(sharpness[..10], sharpness[10..]);
     let v: f64 = sharpness[0].parse().unwrap();
-    assert!(v > 0.66 && v <= 1.0, "smpte bars are sharp: {v}");
+    assert!(v > 0.4 && v <= 1.0, "smpte bars are sharp: {v}");
     assert_eq!(field(&stdout, "valid"), vec!["true"; 10]);
     assert_eq!(field(&stdout, "running-time")[1], "100000000");
     assert_eq!(field(&stdout, "state")[0], "\"ok\"");

@@ -81,7 +81,7 @@ pub struct BandScratch {
 }
 
 /// Filters `src` with the pyramid kernel (reflect-101) into `out`.
-fn blur_line(src: &[f32], out: &mut Vec<f32>) {
+pub(super) fn blur_line(src: &[f32], out: &mut Vec<f32>) {
     let n = src.len();
     out.clear();
     let edge = |i: usize| -> f32 {

@@ -4,11 +4,12 @@
 use super::band_energy::{self, BandScratch, BlockEnergies, MIN_LINE};
 use super::blur_effect::{BlurEffectScratch, H_SIZE, blur_effect};
 use super::derivatives::{DerivativeScratch, derivatives};
+use super::diagonal_energy::{self, DiagonalEnergies, DiagonalScratch};
 use super::edge_width::{EdgeWidthScratch, edge_width};
 use super::effective_resolution::effective_share;
 use super::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use super::plane::LumaPlane;
-use super::sharpness::{PoolScratch, SharpnessFigures, sharpness};
+use super::sharpness::{PoolScratch, SharpnessFigures, capped_by_share, sharpness};
 use super::upscale::{Upscale, UpscaleScratch, detect};
 
 /// Optional metrics to compute besides `sharpness`, `valid`, `noise` and `texture`.
@@ -102,6 +103,8 @@ pub struct Analyzer {
     bands: BandScratch,
     horizontal: BlockEnergies,
     vertical: BlockEnergies,
+    diagonal_scratch: DiagonalScratch,
+    diagonal: DiagonalEnergies,
     pool: PoolScratch,
     blur_effect: BlurEffectScratch,
     edge_width: EdgeWidthScratch,
@@ -121,18 +124,32 @@ impl Analyzer {
         } else {
             band_energy::horizontal(plane, &mut self.bands, &mut self.horizontal);
             band_energy::vertical(plane, &mut self.bands, &mut self.vertical);
-            sharpness(&self.horizontal, &self.vertical, d.noise, &mut self.pool)
+            diagonal_energy::diagonal(plane, &mut self.diagonal_scratch, &mut self.diagonal);
+            sharpness(
+                &self.horizontal,
+                &self.vertical,
+                &self.diagonal,
+                d.noise,
+                &mut self.pool,
+            )
         };
-        let (width, height) = if metrics.effective_resolution && s.valid {
+        let shares = if s.valid {
+            [Axis::Rows, Axis::Columns].map(|axis| {
+                line_spectrum(plane, axis, &mut self.spectrum).and_then(effective_share)
+            })
+        } else {
+            [None, None]
+        };
+        let (width, height) = if metrics.effective_resolution {
             (
-                self.resolution(plane, Axis::Rows),
-                self.resolution(plane, Axis::Columns),
+                self.resolution(plane, Axis::Rows, shares[0]),
+                self.resolution(plane, Axis::Columns, shares[1]),
             )
         } else {
             Default::default()
         };
         FrameFigures {
-            sharpness: s.sharpness,
+            sharpness: capped_by_share(s.sharpness, shares),
             valid: s.valid,
             noise: d.noise,
             texture: s.texture,
@@ -157,13 +174,12 @@ impl Analyzer {
         }
     }
 
-    /// Effective size along `axis` in pixels, and the upscale identified along it. An
-    /// identified upscale whose source carried detail sets the effective size to its source
-    /// size.
-    fn resolution(&mut self, plane: &LumaPlane, axis: Axis) -> AxisResolution {
+    /// Effective size along `axis` in pixels from its spectral `share`, and the upscale
+    /// identified along it. An identified upscale whose source carried detail sets the
+    /// effective size to its source size.
+    fn resolution(&mut self, plane: &LumaPlane, axis: Axis, share: Option<f64>) -> AxisResolution {
         let nominal = axis.lines_of(plane).0 as f64;
-        let Some(share) = line_spectrum(plane, axis, &mut self.spectrum).and_then(effective_share)
-        else {
+        let Some(share) = share else {
             return AxisResolution::default();
         };
         // Corner-aligned upscales are looked for only below full detail.

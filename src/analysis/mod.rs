@@ -3,6 +3,7 @@
 pub mod band_energy;
 pub mod blur_effect;
 pub mod derivatives;
+pub mod diagonal_energy;
 pub mod edge_width;
 pub mod effective_resolution;
 pub mod figures;

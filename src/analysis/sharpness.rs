@@ -8,8 +8,20 @@
 //! gone. Each is pooled per axis at the 95th percentile over textured blocks, so a sharp
 //! subject on a soft background reads sharp. The worse axis decides, so one-directional
 //! motion blur counts. Only ratios of energies enter, so contrast does not.
+//!
+//! That axial score is half of the result. The other half is the lower of the axial score
+//! and the diagonal score: the log2 ratio of noise-free diagonal detail (fine along both
+//! axes) at full resolution to that at half resolution, over blocks textured on both axes,
+//! pooled at the 90th percentile. A resampled or Gaussian-blurred picture keeps far less
+//! diagonal detail than axial detail, since the leakage of each axis's filter multiplies. A
+//! box (motion) blur lowers both levels alike, so the diagonal score only ever lowers the
+//! axial one.
+//!
+//! The caller caps the result at [`SHARE_CAP`] times the effective share of the worse axis
+//! ([`capped_by_share`]), so a frame whose detail ends early never reads sharp.
 
 use super::band_energy::{BANDS, BlockEnergies, Energies, white_noise_gains};
+use super::diagonal_energy::DiagonalEnergies;
 
 /// The score of one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,8 +63,16 @@ const FINE_FLOOR: f64 = -8.0;
 /// Fine score x maps to (x + FINE_OFFSET) / FINE_SPAN, clamped to 0..1.
 const FINE_OFFSET: f64 = 3.0;
 const FINE_SPAN: f64 = 4.0;
-/// Weight of the coarse score in the result.
+/// Weight of the coarse score in the axial score.
 const COARSE_WEIGHT: f64 = 0.1;
+/// Weight of the lower of the diagonal and axial scores in the result; the axial score has
+/// the rest.
+const DIAGONAL_WEIGHT: f64 = 0.5;
+/// Pooling percentile of the diagonal score.
+const DIAGONAL_POOL: f64 = 0.9;
+/// Diagonal score x maps to (x + DIAGONAL_OFFSET) / DIAGONAL_SPAN, clamped to 0..1.
+const DIAGONAL_OFFSET: f64 = 1.0;
+const DIAGONAL_SPAN: f64 = 4.0;
 
 /// Noise variance (8-bit levels squared) subtracted from band energies, from noise sigma.
 fn noise_variance(sigma: f64) -> f64 {
@@ -102,18 +122,42 @@ fn percentile(v: &mut [f64], q: f64) -> Option<f64> {
     Some(v[i])
 }
 
+/// log2 of the diagonal detail at full resolution over that at half resolution, with the
+/// noise energy removed from both; None when the half-resolution detail is gone.
+fn diagonal_score(fine: f64, next: f64, noise_var: f64) -> Option<f64> {
+    let g = white_noise_gains();
+    let d0 = (fine - g[0] * g[0] * noise_var).max(0.0);
+    let d1 = (next - g[1] * g[1] * noise_var).max(0.0);
+    (d1 > 0.0).then(|| (d0 / d1).log2().max(FINE_FLOOR))
+}
+
+/// The score is at most this multiple of the effective share (worse axis). A box (motion)
+/// blur keeps the band ratios of its edges' corners but ends the spectrum early.
+pub const SHARE_CAP: f64 = 2.0;
+
+/// `sharpness` capped by the effective shares (0..1) of rows and columns, where known.
+pub fn capped_by_share(sharpness: f64, shares: [Option<f64>; 2]) -> f64 {
+    shares
+        .into_iter()
+        .flatten()
+        .fold(sharpness, |s, share| s.min(SHARE_CAP * share))
+}
+
 /// Reusable memory for pooling.
 #[derive(Debug, Default)]
 pub struct PoolScratch {
     fine: Vec<f64>,
     coarse: Vec<f64>,
-    textured: Vec<bool>,
+    diagonal: Vec<f64>,
+    textured: Vec<[bool; 2]>,
 }
 
-/// Scores a frame from its per-axis block energies and its noise sigma (8-bit levels).
+/// Scores a frame from its per-axis and diagonal block energies and its noise sigma (8-bit
+/// levels).
 pub fn sharpness(
     horizontal: &BlockEnergies,
     vertical: &BlockEnergies,
+    diagonal: &DiagonalEnergies,
     noise_sigma: f64,
     scratch: &mut PoolScratch,
 ) -> SharpnessFigures {
@@ -122,19 +166,20 @@ pub fn sharpness(
     let PoolScratch {
         fine,
         coarse,
+        diagonal: diagonal_scores,
         textured,
     } = scratch;
     textured.clear();
-    textured.resize(blocks, false);
+    textured.resize(blocks, [false; 2]);
     let mut pooled = [(0.0f64, 0.0f64); 2];
     let mut enough = blocks > 0;
     for (axis, energies) in [horizontal, vertical].into_iter().enumerate() {
         fine.clear();
         coarse.clear();
-        for (i, flag) in textured.iter_mut().enumerate() {
+        for (i, flags) in textured.iter_mut().enumerate() {
             let d = detail(&energies.block(i), noise_var);
             if is_textured(&d, noise_var) {
-                *flag = true;
+                flags[axis] = true;
                 fine.push(fine_score(&d));
                 coarse.push(coarse_score(&d));
             }
@@ -148,7 +193,7 @@ pub fn sharpness(
     let texture = if blocks == 0 {
         0.0
     } else {
-        textured.iter().filter(|&&t| t).count() as f64 / blocks as f64
+        textured.iter().filter(|t| t[0] || t[1]).count() as f64 / blocks as f64
     };
     if !enough {
         return SharpnessFigures {
@@ -156,10 +201,23 @@ pub fn sharpness(
             ..SharpnessFigures::INVALID
         };
     }
+    diagonal_scores.clear();
+    if diagonal.len() == blocks {
+        diagonal_scores.extend(textured.iter().enumerate().filter_map(|(i, t)| {
+            let (f, n) = diagonal.block(i);
+            (t[0] && t[1])
+                .then(|| diagonal_score(f, n, noise_var))
+                .flatten()
+        }));
+    }
     let fine = ((pooled[0].0.min(pooled[1].0) + FINE_OFFSET) / FINE_SPAN).clamp(0.0, 1.0);
     let coarse = pooled[0].1.min(pooled[1].1);
+    let axial = (1.0 - COARSE_WEIGHT) * fine + COARSE_WEIGHT * coarse;
+    let diagonal = percentile(diagonal_scores, DIAGONAL_POOL).map_or(0.0, |d| {
+        ((d + DIAGONAL_OFFSET) / DIAGONAL_SPAN).clamp(0.0, 1.0)
+    });
     SharpnessFigures {
-        sharpness: (1.0 - COARSE_WEIGHT) * fine + COARSE_WEIGHT * coarse,
+        sharpness: (1.0 - DIAGONAL_WEIGHT) * axial + DIAGONAL_WEIGHT * diagonal.min(axial),
         valid: true,
         texture,
     }
@@ -188,6 +246,25 @@ mod tests {
             coarse_score(&[0.0, 0.0, 1.0, 1.0, 1.0]) > coarse_score(&[0.0, 0.0, 0.0, 1.0, 1.0])
         );
         assert_eq!(coarse_score(&[0.0; BANDS]), 0.0);
+    }
+
+    #[test]
+    fn diagonal_score_removes_the_noise_from_both_levels() {
+        let g = white_noise_gains();
+        let v = 2.0;
+        let (fine, next) = (1.0 + g[0] * g[0] * v, 4.0 + g[1] * g[1] * v);
+        assert!((diagonal_score(fine, next, v).unwrap() + 2.0).abs() < 1e-12);
+        // Pure noise leaves no detail at half resolution: no score.
+        assert_eq!(diagonal_score(g[0] * g[0] * v, g[1] * g[1] * v, v), None);
+        assert_eq!(diagonal_score(0.0, 1.0, v), Some(FINE_FLOOR));
+    }
+
+    #[test]
+    fn the_worse_effective_share_caps_the_score() {
+        assert_eq!(capped_by_share(0.9, [None, None]), 0.9);
+        assert_eq!(capped_by_share(0.9, [Some(1.0), Some(0.5)]), 0.9);
+        assert_eq!(capped_by_share(0.9, [Some(0.2), Some(0.3)]), 0.4);
+        assert_eq!(capped_by_share(0.3, [Some(1.0), Some(0.2)]), 0.3);
     }
 
     #[test]

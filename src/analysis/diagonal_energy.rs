@@ -1,0 +1,275 @@
+//! Per-block energies of the diagonal band: fine along rows and along columns at once
+//! (`(delta - k)` along rows, then along columns; kernel and edges as in
+//! [`super::band_energy`]), at full resolution and on the half-resolution 2-D low-pass.
+//! Resampling leaks detail into the fine band along one axis; into the diagonal band it leaks
+//! only what both axes let through.
+
+use super::band_energy::{BLOCK, blur_line};
+use super::derivatives::reflect101;
+use super::plane::LumaPlane;
+
+/// Rows of the vertical filter.
+const TAPS: usize = 5;
+const KERNEL: [f32; TAPS] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
+
+/// Mean squared diagonal band value per block, at full (`fine`) and half (`next`) resolution,
+/// in 8-bit units squared; on the block grid of [`super::band_energy::BlockEnergies`].
+#[derive(Debug, Default, Clone)]
+pub struct DiagonalEnergies {
+    pub columns: usize,
+    pub rows: usize,
+    fine: Vec<(f64, u64)>,
+    next: Vec<(f64, u64)>,
+}
+
+impl DiagonalEnergies {
+    /// (fine, next) mean energies of block `i` (row-major); 0 where a level has no samples.
+    pub fn block(&self, i: usize) -> (f64, f64) {
+        let mean = |(s, n): (f64, u64)| if n > 0 { s / n as f64 } else { 0.0 };
+        (mean(self.fine[i]), mean(self.next[i]))
+    }
+
+    pub fn len(&self) -> usize {
+        self.fine.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fine.is_empty()
+    }
+}
+
+/// The last [`TAPS`] rows of a filtered image, each in slot `row % TAPS`.
+#[derive(Debug, Default)]
+struct RowCache {
+    width: usize,
+    data: Vec<f32>,
+    tags: [usize; TAPS],
+}
+
+impl RowCache {
+    fn reset(&mut self, width: usize) {
+        self.width = width;
+        self.data.clear();
+        self.data.resize(TAPS * width, 0.0);
+        self.tags = [usize::MAX; TAPS];
+    }
+
+    /// Makes row `r` present, computing it with `fill` when it is not.
+    fn ensure(&mut self, r: usize, fill: &mut impl FnMut(usize, &mut [f32])) {
+        let slot = r % TAPS;
+        if self.tags[slot] != r {
+            fill(
+                r,
+                &mut self.data[slot * self.width..(slot + 1) * self.width],
+            );
+            self.tags[slot] = r;
+        }
+    }
+
+    fn row(&self, r: usize) -> &[f32] {
+        let slot = r % TAPS;
+        &self.data[slot * self.width..(slot + 1) * self.width]
+    }
+
+    /// Writes into `out` the column filter `KERNEL` at row `y` of an image `height` rows tall,
+    /// computing missing rows with `fill`.
+    fn vertical_blur(
+        &mut self,
+        y: usize,
+        height: usize,
+        fill: &mut impl FnMut(usize, &mut [f32]),
+        out: &mut [f32],
+    ) {
+        let rows: [usize; TAPS] =
+            std::array::from_fn(|t| reflect101(y as isize + t as isize - 2, height));
+        for &r in &rows {
+            self.ensure(r, fill);
+        }
+        out.fill(0.0);
+        for (&r, &k) in rows.iter().zip(&KERNEL) {
+            for (o, v) in out.iter_mut().zip(self.row(r)) {
+                *o += k * v;
+            }
+        }
+    }
+}
+
+/// Memory reused across frames.
+#[derive(Debug, Default)]
+pub struct DiagonalScratch {
+    cache: RowCache,
+    half: Vec<f32>,
+    line: Vec<f32>,
+    blurred: Vec<f32>,
+    out: Vec<f32>,
+}
+
+/// Writes `line - blur(line)` into `out`.
+fn fine_along(line: &[f32], blurred: &mut Vec<f32>, out: &mut [f32]) {
+    blur_line(line, blurred);
+    for ((o, a), b) in out.iter_mut().zip(line).zip(blurred.iter()) {
+        *o = a - b;
+    }
+}
+
+/// Adds the squared diagonal band of a `width` x `height` image, whose row `r` `read` writes,
+/// to `sums` on blocks of `block` pixels.
+#[allow(clippy::too_many_arguments)]
+fn accumulate(
+    width: usize,
+    height: usize,
+    block: usize,
+    columns: usize,
+    read: &mut impl FnMut(usize, &mut [f32]),
+    cache: &mut RowCache,
+    line: &mut Vec<f32>,
+    blurred: &mut Vec<f32>,
+    out: &mut Vec<f32>,
+    sums: &mut [(f64, u64)],
+) {
+    cache.reset(width);
+    line.resize(width, 0.0);
+    out.resize(width, 0.0);
+    let mut fine_rows = |r: usize, dst: &mut [f32]| {
+        read(r, line);
+        fine_along(line, blurred, dst);
+    };
+    for y in 0..height {
+        cache.vertical_blur(y, height, &mut fine_rows, out);
+        let centre = cache.row(y);
+        let first = (y / block) * columns;
+        for (k, (o, c)) in out.chunks(block).zip(centre.chunks(block)).enumerate() {
+            let s: f64 = o
+                .iter()
+                .zip(c)
+                .map(|(b, a)| ((a - b) * (a - b)) as f64)
+                .sum();
+            sums[first + k].0 += s;
+            sums[first + k].1 += o.len() as u64;
+        }
+    }
+}
+
+/// Diagonal band energies of `plane`, per block.
+pub fn diagonal(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut DiagonalEnergies) {
+    let (w, h) = (plane.width(), plane.height());
+    out.columns = w.div_ceil(BLOCK);
+    out.rows = h.div_ceil(BLOCK);
+    let n = out.columns * out.rows;
+    out.fine.clear();
+    out.fine.resize(n, (0.0, 0));
+    out.next.clear();
+    out.next.resize(n, (0.0, 0));
+    let DiagonalScratch {
+        cache,
+        half,
+        line,
+        blurred,
+        out: row_out,
+    } = scratch;
+    if w == 0 || h == 0 {
+        return;
+    }
+    let mut read_plane = |r: usize, dst: &mut [f32]| plane.row_f32(r, dst);
+    accumulate(
+        w,
+        h,
+        BLOCK,
+        out.columns,
+        &mut read_plane,
+        cache,
+        line,
+        blurred,
+        row_out,
+        &mut out.fine,
+    );
+
+    // Half resolution: the 2-D low-pass at even rows and columns.
+    let (hw, hh) = (w.div_ceil(2), h.div_ceil(2));
+    half.clear();
+    half.resize(hw * hh, 0.0);
+    cache.reset(w);
+    row_out.resize(w, 0.0);
+    line.resize(w, 0.0);
+    let mut blurred_rows = |r: usize, dst: &mut [f32]| {
+        plane.row_f32(r, line);
+        blur_line(line, blurred);
+        dst.copy_from_slice(blurred);
+    };
+    for y1 in 0..hh {
+        cache.vertical_blur(2 * y1, h, &mut blurred_rows, row_out);
+        for (d, s) in half[y1 * hw..(y1 + 1) * hw]
+            .iter_mut()
+            .zip(row_out.iter().step_by(2))
+        {
+            *d = *s;
+        }
+    }
+    let half = &*half;
+    let mut read_half =
+        |r: usize, dst: &mut [f32]| dst.copy_from_slice(&half[r * hw..(r + 1) * hw]);
+    accumulate(
+        hw,
+        hh,
+        BLOCK / 2,
+        out.columns,
+        &mut read_half,
+        cache,
+        line,
+        blurred,
+        row_out,
+        &mut out.next,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn energies(data: &[u8], w: usize, h: usize) -> DiagonalEnergies {
+        let plane = LumaPlane::new_u8(data, w, h, w).unwrap();
+        let mut out = DiagonalEnergies::default();
+        diagonal(&plane, &mut DiagonalScratch::default(), &mut out);
+        out
+    }
+
+    #[test]
+    fn a_checkerboard_is_all_fine_diagonal_detail() {
+        let (w, h) = (128, 128);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| if (i % w + i / w) % 2 == 0 { 100 } else { 140 })
+            .collect();
+        let e = energies(&data, w, h);
+        let (fine, next) = e.block(0);
+        // (delta - k) passes the Nyquist frequency with gain 1 along each axis.
+        assert!((fine - 400.0).abs() < 1e-3, "{fine}");
+        assert!(next < 1e-6, "{next}");
+    }
+
+    #[test]
+    fn stripes_have_no_diagonal_detail() {
+        let (w, h) = (128, 64);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| if (i % w) % 3 == 0 { 200 } else { 20 })
+            .collect();
+        let e = energies(&data, w, h);
+        assert_eq!(e.len(), 2);
+        for i in 0..e.len() {
+            let (fine, next) = e.block(i);
+            assert!(fine < 1e-6 && next < 1e-6, "{fine} {next}");
+        }
+    }
+
+    #[test]
+    fn odd_and_tiny_sizes_fill_every_block() {
+        for (w, h) in [(1, 1), (3, 5), (97, 71), (130, 65)] {
+            let data: Vec<u8> = (0..w * h).map(|i| (i * 37 % 251) as u8).collect();
+            let e = energies(&data, w, h);
+            assert_eq!(e.len(), w.div_ceil(BLOCK) * h.div_ceil(BLOCK));
+            for i in 0..e.len() {
+                let (fine, next) = e.block(i);
+                assert!(fine.is_finite() && next.is_finite() && fine >= 0.0 && next >= 0.0);
+            }
+        }
+    }
+}
