@@ -40,7 +40,9 @@ fn default_threshold() -> f64 {
 #[test]
 fn one_threshold_separates_untouched_photos_from_2x_down_up_copies() {
     let t = default_threshold();
-    for source in ["camera", "chelsea", "text", "coins", "grass", "rocket"] {
+    for source in [
+        "camera", "chelsea", "text", "coins", "grass", "rocket", "brick",
+    ] {
         let f = figures(&format!("gray_{source}__blur__0.png"));
         assert!(
             f.valid && f.sharpness >= t,
