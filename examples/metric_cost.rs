@@ -11,6 +11,7 @@ mod clip;
 
 use std::time::Instant;
 
+use gstsharpmeter::analysis::diagonal_energy;
 use gstsharpmeter::analysis::effective_resolution::effective_share;
 use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use gstsharpmeter::analysis::upscale::{UpscaleScratch, detect};
@@ -108,6 +109,16 @@ fn main() {
         });
         println!("  {:<44} {:>9.2} {:>9.1}", name, t, t / read);
     }
+    let (mut diagonal_scratch, mut diagonal) = Default::default();
+    let t = time_ms(runs, || {
+        diagonal_energy::diagonal(&plane, &mut diagonal_scratch, &mut diagonal);
+    });
+    println!(
+        "  {:<44} {:>9.2} {:>9.1}",
+        "sharpness: diagonal energies (part of always)",
+        t,
+        t / read
+    );
     let mut spectrum = SpectrumScratch::default();
     let mut upscale = UpscaleScratch::default();
     // The photo has no upscale, so every search runs to the end: the worst case.
