@@ -1,5 +1,6 @@
 //! Temporal logic fed with per-frame numbers: smoothing, alarm episodes, reports, summary.
 
+pub mod baseline;
 pub mod count_median;
 pub mod episode;
 pub mod median;
