@@ -63,6 +63,8 @@ pub enum AlarmReason {
     Threshold,
     /// Smoothed effective size below `resolution-threshold` of the nominal size.
     Resolution,
+    /// Smoothed sharpness more than `drop` below the stream's baseline.
+    Drop,
 }
 
 impl AlarmReason {
@@ -70,6 +72,7 @@ impl AlarmReason {
         match self {
             AlarmReason::Threshold => "threshold",
             AlarmReason::Resolution => "resolution",
+            AlarmReason::Drop => "drop",
         }
     }
 
@@ -77,6 +80,7 @@ impl AlarmReason {
         match s {
             "threshold" => Some(AlarmReason::Threshold),
             "resolution" => Some(AlarmReason::Resolution),
+            "drop" => Some(AlarmReason::Drop),
             _ => None,
         }
     }
@@ -111,6 +115,8 @@ pub struct Report {
     /// Medians over valid frames with an estimate, pixels.
     pub effective_width: Option<u32>,
     pub effective_height: Option<u32>,
+    /// The stream's baseline sharpness at the end of the interval, once established.
+    pub baseline: Option<f64>,
     pub state: AlarmState,
 }
 
@@ -125,12 +131,16 @@ pub struct Alarm {
     pub duration: Option<ClockTime>,
     /// The smoothed sharpness at the edge.
     pub sharpness: f64,
-    /// The limit of this reason: `threshold` (sharpness) or `resolution-threshold` (share
-    /// of the nominal size).
+    /// The limit of this reason: `threshold` (sharpness), `resolution-threshold` (share
+    /// of the nominal size) or `drop` (fraction of the baseline).
     pub threshold: f64,
     /// Resolution alarms: the smoothed effective share of the nominal size (worse axis)
     /// that decided.
     pub effective_share: Option<f64>,
+    /// Drop alarms: the baseline sharpness the drop is measured against.
+    pub baseline: Option<f64>,
+    /// Drop alarms: `1 - sharpness / baseline` of the smoothed sharpness.
+    pub relative_drop: Option<f64>,
 }
 
 /// End-of-stream summary (`sharpmeter-summary`).
@@ -245,6 +255,7 @@ impl Report {
             ("blur-effect", self.blur_effect),
             ("edge-width", self.edge_width),
             ("sharpness-min", self.sharpness_min),
+            ("baseline", self.baseline),
         ] {
             if let Some(v) = v {
                 b = b.field(name, v);
@@ -273,6 +284,7 @@ impl Report {
             sharpness_min: s.get("sharpness-min").ok(),
             effective_width: s.get("effective-width").ok(),
             effective_height: s.get("effective-height").ok(),
+            baseline: s.get("baseline").ok(),
             state: AlarmState::parse(s.get("state").ok()?)?,
         })
     }
@@ -291,8 +303,14 @@ impl Alarm {
         b = b
             .field("sharpness", self.sharpness)
             .field("threshold", self.threshold);
-        if let Some(share) = self.effective_share {
-            b = b.field("effective-share", share);
+        for (name, v) in [
+            ("effective-share", self.effective_share),
+            ("baseline", self.baseline),
+            ("relative-drop", self.relative_drop),
+        ] {
+            if let Some(v) = v {
+                b = b.field(name, v);
+            }
         }
         b.build()
     }
@@ -316,6 +334,8 @@ impl Alarm {
             sharpness: s.get("sharpness").ok()?,
             threshold: s.get("threshold").ok()?,
             effective_share: s.get("effective-share").ok(),
+            baseline: s.get("baseline").ok(),
+            relative_drop: s.get("relative-drop").ok(),
         })
     }
 }
@@ -381,6 +401,7 @@ mod tests {
             sharpness_min: None,
             effective_width: Some(352),
             effective_height: None,
+            baseline: Some(0.8),
             state: AlarmState::Ok,
         };
         let s = r.to_structure();
@@ -401,6 +422,8 @@ mod tests {
             sharpness: 0.3,
             threshold: 0.2,
             effective_share: None,
+            baseline: None,
+            relative_drop: None,
         };
         assert_eq!(Alarm::from_structure(&a.to_structure()), Some(a.clone()));
         let start = Alarm {
@@ -420,6 +443,17 @@ mod tests {
         let s = resolution.to_structure();
         assert_eq!(s.get::<&str>("reason").unwrap(), "resolution");
         assert_eq!(Alarm::from_structure(&s), Some(resolution));
+        let drop = Alarm {
+            reason: AlarmReason::Drop,
+            threshold: 0.4,
+            baseline: Some(0.8),
+            relative_drop: Some(0.6),
+            ..a.clone()
+        };
+        let s = drop.to_structure();
+        assert_eq!(s.get::<&str>("reason").unwrap(), "drop");
+        assert_eq!(s.get::<f64>("relative-drop").unwrap(), 0.6);
+        assert_eq!(Alarm::from_structure(&s), Some(drop));
         let sum = Summary {
             frames: 0,
             valid_frames: 0,

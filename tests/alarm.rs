@@ -7,7 +7,7 @@ mod common;
 use common::clip::{Clip, load_photo};
 use common::{fixture, init, run_clip};
 use gst::prelude::*;
-use gstsharpmeter::messages::{Alarm, AlarmEvent, Report, Summary};
+use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
 
 const FPS: u32 = 25;
 const SECOND: u64 = 1_000_000_000;
@@ -137,4 +137,37 @@ fn threshold_zero_disables_the_alarm() {
     let run = run_clip(clip(6, 1..6), "threshold=0 resolution-threshold=0");
     assert!(alarms(&run).is_empty());
     assert_eq!(summary(&run).alarms, 0);
+}
+
+#[test]
+fn a_fall_against_the_stream_baseline_posts_one_drop_episode() {
+    let run = run_clip(
+        clip(10, 5..7),
+        "threshold=0 resolution-threshold=0 drop=0.4",
+    );
+    let a = alarms(&run);
+    assert_eq!(a.len(), 2, "{a:?}");
+    assert!(a.iter().all(|a| a.reason == AlarmReason::Drop));
+    let start = a[0].times.timestamp.unwrap().nseconds();
+    let end = a[1].times.timestamp.unwrap().nseconds();
+    assert!(
+        (5 * SECOND..6 * SECOND).contains(&start),
+        "start at {start}"
+    );
+    assert!((7 * SECOND..8 * SECOND).contains(&end), "end at {end}");
+    let baseline = a[0].baseline.unwrap();
+    assert!(baseline > 0.5, "the sharp pan's level: {baseline}");
+    assert!(a[0].relative_drop.unwrap() > 0.4, "{a:?}");
+    assert_eq!(a[0].threshold, 0.4);
+    // Reports carry the baseline once 3 s (baseline-duration) have been learned; the soft
+    // stretch does not move it.
+    let b: Vec<Option<f64>> = run
+        .messages
+        .iter()
+        .filter_map(|m| Report::from_message(m))
+        .map(|r| r.baseline)
+        .collect();
+    assert_eq!(b.len(), 10);
+    assert_eq!(b[..2], [None, None]);
+    assert!((b[9].unwrap() - baseline).abs() < 0.02, "{b:?}");
 }

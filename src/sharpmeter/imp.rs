@@ -32,6 +32,8 @@ const DEFAULT_HYSTERESIS: f64 = 0.03;
 const DEFAULT_MIN_DURATION: u64 = 2_000_000_000;
 const DEFAULT_WINDOW: u64 = 1_000_000_000;
 const DEFAULT_INTERVAL: u64 = 1_000_000_000;
+const DEFAULT_DROP: f64 = 0.0;
+const DEFAULT_BASELINE_DURATION: u64 = 3_000_000_000;
 const DEFAULT_POST_MESSAGES: bool = true;
 const DEFAULT_ATTACH_META: bool = true;
 const DEFAULT_ANALYZE_EVERY: u32 = 1;
@@ -55,6 +57,8 @@ impl Default for Settings {
                 min_duration: DEFAULT_MIN_DURATION,
                 window: DEFAULT_WINDOW,
                 interval: DEFAULT_INTERVAL,
+                drop: DEFAULT_DROP,
+                baseline_duration: DEFAULT_BASELINE_DURATION,
             },
             post_messages: DEFAULT_POST_MESSAGES,
             attach_meta: DEFAULT_ATTACH_META,
@@ -337,6 +341,20 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_INTERVAL)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecDouble::builder("drop")
+                    .nick("Drop")
+                    .blurb("Alarm (reason drop) when the smoothed sharpness stays more than this fraction below the stream's baseline; 0 disables the alarm")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(DEFAULT_DROP)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt64::builder("baseline-duration")
+                    .nick("Baseline duration")
+                    .blurb("Nanoseconds of valid frames the baseline learns before drop alarms can start")
+                    .default_value(DEFAULT_BASELINE_DURATION)
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecBoolean::builder("post-messages")
                     .nick("Post messages")
                     .blurb("Post report, alarm and summary messages on the bus")
@@ -378,6 +396,10 @@ impl ObjectImpl for SharpMeter {
             "min-duration" => s.monitor.min_duration = value.get().expect("type checked upstream"),
             "window" => s.monitor.window = value.get().expect("type checked upstream"),
             "interval" => s.monitor.interval = value.get().expect("type checked upstream"),
+            "drop" => s.monitor.drop = value.get().expect("type checked upstream"),
+            "baseline-duration" => {
+                s.monitor.baseline_duration = value.get().expect("type checked upstream")
+            }
             "post-messages" => s.post_messages = value.get().expect("type checked upstream"),
             "attach-meta" => {
                 s.attach_meta = value.get().expect("type checked upstream");
@@ -414,6 +436,8 @@ impl ObjectImpl for SharpMeter {
             "min-duration" => s.monitor.min_duration.to_value(),
             "window" => s.monitor.window.to_value(),
             "interval" => s.monitor.interval.to_value(),
+            "drop" => s.monitor.drop.to_value(),
+            "baseline-duration" => s.monitor.baseline_duration.to_value(),
             "post-messages" => s.post_messages.to_value(),
             "attach-meta" => s.attach_meta.to_value(),
             "analyze-every" => s.analyze_every.to_value(),

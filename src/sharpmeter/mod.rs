@@ -3,8 +3,9 @@
 //! Measures the sharpness of every video frame without touching its pixels, attaches the
 //! figures to the buffer as `SharpMeterMeta`, and posts element messages: `sharpmeter`
 //! reports every `interval`, `sharpmeter-alarm` when the smoothed sharpness stays below
-//! `threshold` or the smoothed effective size below `resolution-threshold` for
-//! `min-duration` (and when it recovers), and `sharpmeter-summary` at EOS.
+//! `threshold`, the smoothed effective size below `resolution-threshold`, or the smoothed
+//! sharpness more than `drop` below the stream's own baseline, for `min-duration` (and when
+//! it recovers), and `sharpmeter-summary` at EOS.
 //!
 //! ```text
 //! gst-launch-1.0 -m videotestsrc num-buffers=100 ! sharpmeter ! fakesink

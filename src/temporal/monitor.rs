@@ -1,11 +1,15 @@
-//! Per-stream temporal state: smooths valid frames' sharpness and effective size, tracks
-//! the alarm episodes of each reason, and produces reports and the summary.
+//! Per-stream temporal state: smooths valid frames' sharpness and effective size, keeps the
+//! stream's sharpness baseline, tracks the alarm episodes of each reason, and produces
+//! reports and the summary.
 
 use gst::ClockTime;
 
 use crate::analysis::FrameFigures;
-use crate::messages::{Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Timestamps};
+use crate::messages::{
+    Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Report, Timestamps,
+};
 
+use super::baseline::Baseline;
 use super::episode::{EpisodeTracker, Point, Transition};
 use super::median::RollingMedian;
 use super::report::ReportAccumulator;
@@ -27,6 +31,11 @@ pub struct MonitorSettings {
     pub window: u64,
     /// ns between reports; 0 reports every analysed frame.
     pub interval: u64,
+    /// Alarm when smoothed sharpness is more than this fraction below the baseline; 0
+    /// disables.
+    pub drop: f64,
+    /// ns of learned frames after which the baseline is established.
+    pub baseline_duration: u64,
 }
 
 /// Highest value either judged figure takes; recovery levels above it are clamped to it.
@@ -113,10 +122,19 @@ impl ReasonState {
 }
 
 /// Temporal state of one stream.
+///
+/// The baseline learns every valid frame except while a drop episode is open or pending
+/// (smoothed sharpness below the drop limit): it follows changes smaller than `drop`, and a
+/// larger fall never becomes the new normal by itself.
 #[derive(Debug, Default)]
 pub struct Monitor {
     sharpness: ReasonState,
     resolution: ReasonState,
+    /// Judges smoothed sharpness over the baseline.
+    drop: ReasonState,
+    baseline: Baseline,
+    /// The established baseline level of the last frame.
+    level: Option<f64>,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
     /// Where the last frame ended: the clock of a frame without running time, and the
@@ -130,7 +148,10 @@ impl Monitor {
     }
 
     fn state(&self) -> AlarmState {
-        if self.sharpness.alarm.is_active() || self.resolution.alarm.is_active() {
+        if self.sharpness.alarm.is_active()
+            || self.resolution.alarm.is_active()
+            || self.drop.alarm.is_active()
+        {
             AlarmState::Alarm
         } else {
             AlarmState::Ok
@@ -159,11 +180,19 @@ impl Monitor {
                 )
             }
         };
-        let (threshold, effective_share) = match reason {
-            AlarmReason::Threshold => (settings.threshold, None),
+        let (threshold, effective_share, baseline, relative_drop) = match reason {
+            AlarmReason::Threshold => (settings.threshold, None, None, None),
             AlarmReason::Resolution => (
                 settings.resolution_threshold,
                 Some(self.resolution.smoothed),
+                None,
+                None,
+            ),
+            AlarmReason::Drop => (
+                settings.drop,
+                None,
+                self.level,
+                Some(1.0 - self.drop.smoothed),
             ),
         };
         out.push(MeterMessage::Alarm(Alarm {
@@ -174,6 +203,8 @@ impl Monitor {
             sharpness: self.sharpness.smoothed,
             threshold,
             effective_share,
+            baseline,
+            relative_drop,
         }));
     }
 
@@ -210,20 +241,64 @@ impl Monitor {
             .resolution
             .judge(share, settings.resolution_threshold, at, end, settings);
         self.emit(tr, AlarmReason::Resolution, settings, out);
+        self.judge_drop(sharpness, at, end, duration.nseconds(), settings, out);
         if self.report.is_due(settings.interval) {
-            out.extend(self.report.take(self.state()).map(MeterMessage::Report));
+            let r = self.report.take(self.state());
+            out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
         }
+    }
+
+    /// Judges a frame's `sharpness` (None: not valid) against the baseline, then lets the
+    /// baseline learn it unless a drop episode is open or pending.
+    fn judge_drop(
+        &mut self,
+        sharpness: Option<f64>,
+        at: Point,
+        end: u64,
+        duration: u64,
+        settings: &MonitorSettings,
+        out: &mut Vec<MeterMessage>,
+    ) {
+        self.level = self
+            .baseline
+            .is_established(settings.baseline_duration)
+            .then(|| self.baseline.level())
+            .flatten()
+            .filter(|&b| b > 0.0);
+        let ratio = sharpness.zip(self.level).map(|(s, b)| s / b);
+        let limit = if settings.drop > 0.0 {
+            1.0 - settings.drop
+        } else {
+            0.0
+        };
+        let tr = self.drop.judge(ratio, limit, at, end, settings);
+        self.emit(tr, AlarmReason::Drop, settings, out);
+        let pending = ratio.is_some() && limit > 0.0 && self.drop.smoothed < limit;
+        if let Some(s) = sharpness
+            && !self.drop.alarm.is_active()
+            && !pending
+        {
+            self.baseline.learn(at.clock, duration, s);
+        }
+    }
+
+    fn with_baseline(&self, mut report: Report) -> Report {
+        report.baseline = self.level;
+        report
     }
 
     /// Ends the current run (flush or end of stream): posts the pending report, closes an
     /// open episode where the last frame ended, and forgets the smoothing window.
     pub fn flush(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
         let state = self.state();
-        out.extend(self.report.take(state).map(MeterMessage::Report));
+        let r = self.report.take(state);
+        out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
         let tr = self.sharpness.flush(self.next);
         self.emit(tr, AlarmReason::Threshold, settings, out);
         let tr = self.resolution.flush(self.next);
         self.emit(tr, AlarmReason::Resolution, settings, out);
+        let tr = self.drop.flush(self.next);
+        self.emit(tr, AlarmReason::Drop, settings, out);
     }
 
     /// End of stream: [`Monitor::flush`] followed by the summary.
@@ -236,7 +311,7 @@ impl Monitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::messages::{Report, Summary};
+    use crate::messages::Summary;
 
     const FRAME: u64 = 40_000_000; // 25 fps
     const SIZE: (u32, u32) = (640, 360);
@@ -249,6 +324,8 @@ mod tests {
             min_duration: 400_000_000,
             window: 200_000_000,
             interval: 1_000_000_000,
+            drop: 0.0,
+            baseline_duration: 1_000_000_000,
         }
     }
 
@@ -516,5 +593,89 @@ mod tests {
         let out = run(&[(0.0, false); 100], &s);
         assert!(alarms(&out).is_empty());
         assert_eq!(summary(&out).effective_width, None);
+    }
+
+    fn drop_settings() -> MonitorSettings {
+        MonitorSettings {
+            threshold: 0.0,
+            drop: 0.4,
+            ..settings()
+        }
+    }
+
+    #[test]
+    fn a_fall_below_the_baseline_gives_one_drop_episode() {
+        // 3 s at 0.8 (the baseline), 4 s at 0.3 (a 62% drop), 2 s at 0.8, at 25 fps.
+        let mut v = vec![(0.8, true); 75];
+        v.extend(vec![(0.3, true); 100]);
+        v.extend(vec![(0.8, true); 50]);
+        let out = run(&v, &drop_settings());
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert!(a.iter().all(|a| a.reason == AlarmReason::Drop));
+        let start = a[0].times.timestamp.unwrap().nseconds();
+        assert!((3_000_000_000..3_200_000_000).contains(&start), "{start}");
+        let baseline = a[0].baseline.unwrap();
+        assert!((baseline - 0.8).abs() < 0.002, "{baseline}");
+        let drop = a[0].relative_drop.unwrap();
+        assert!((drop - 0.625).abs() < 0.01, "{drop}");
+        assert_eq!(a[0].threshold, 0.4);
+        let end = a[1].times.timestamp.unwrap().nseconds();
+        assert!((7_000_000_000..7_200_000_000).contains(&end), "{end}");
+        // The soft stretch, longer than the sharp one, was not learned: the baseline is
+        // still 0.8.
+        let last = *reports(&out).last().unwrap();
+        assert!((last.baseline.unwrap() - 0.8).abs() < 0.002, "{last:?}");
+        assert_eq!(
+            reports(&out)[0].baseline,
+            None,
+            "not established in the first second"
+        );
+    }
+
+    #[test]
+    fn no_drop_alarm_before_the_baseline_is_established() {
+        // Soft from the first frame: that is the stream's normal.
+        let mut v = vec![(0.3, true); 25];
+        v.extend(vec![(0.3, true); 100]);
+        let out = run(&v, &drop_settings());
+        assert!(alarms(&out).is_empty());
+        let last = *reports(&out).last().unwrap();
+        assert!((last.baseline.unwrap() - 0.3).abs() < 0.002);
+    }
+
+    #[test]
+    fn changes_smaller_than_drop_are_learned() {
+        // 0.8 for 2 s, then 0.6 (25% lower, under the 40% drop) for 8 s.
+        let mut v = vec![(0.8, true); 50];
+        v.extend(vec![(0.6, true); 200]);
+        let out = run(&v, &drop_settings());
+        assert!(alarms(&out).is_empty());
+        let last = *reports(&out).last().unwrap();
+        assert!((last.baseline.unwrap() - 0.6).abs() < 0.002, "{last:?}");
+    }
+
+    #[test]
+    fn drop_zero_disables_the_alarm_but_not_the_baseline() {
+        let mut v = vec![(0.8, true); 75];
+        v.extend(vec![(0.1, true); 75]);
+        let s = MonitorSettings {
+            drop: 0.0,
+            ..drop_settings()
+        };
+        let out = run(&v, &s);
+        assert!(alarms(&out).is_empty());
+        assert!(reports(&out).last().unwrap().baseline.is_some());
+    }
+
+    #[test]
+    fn invalid_frames_neither_judge_nor_teach_the_baseline() {
+        let mut v = vec![(0.8, true); 75];
+        v.extend(vec![(0.0, false); 75]);
+        v.extend(vec![(0.8, true); 25]);
+        let out = run(&v, &drop_settings());
+        assert!(alarms(&out).is_empty());
+        let last = *reports(&out).last().unwrap();
+        assert!((last.baseline.unwrap() - 0.8).abs() < 0.002);
     }
 }

@@ -93,6 +93,7 @@ impl ReportAccumulator {
             sharpness_min: self.sharpness_min,
             effective_width: self.effective_width.get(),
             effective_height: self.effective_height.get(),
+            baseline: None,
             state,
         })
     }
