@@ -145,6 +145,7 @@ impl SharpMeterMeta {
         if let Some(v) = figures.upscale_confidence {
             s.set("upscale-confidence", v);
         }
+        s.set("scene-cut", figures.scene_cut);
         Ok(())
     }
 
@@ -167,6 +168,7 @@ impl SharpMeterMeta {
                 upscaled_from_width: s.get("upscaled-from-width").ok(),
                 upscaled_from_height: s.get("upscaled-from-height").ok(),
                 upscale_confidence: s.get("upscale-confidence").ok(),
+                scene_cut: s.get("scene-cut").unwrap_or(false),
             },
         })
     }

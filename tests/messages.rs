@@ -390,7 +390,8 @@ fn metrics_property_decides_the_fields_of_meta_and_reports() {
             "texture",
             "laplacian-variance",
             "tenengrad",
-            "effective-width"
+            "effective-width",
+            "scene-cut"
         ]
     );
     // Changed while running, as a gst-launch string.

@@ -10,6 +10,7 @@ use super::effective_resolution::effective_share;
 use super::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use super::plane::LumaPlane;
 use super::sharpness::{PoolScratch, SharpnessFigures, capped_by_share, sharpness};
+use super::thumbnail::{CELLS, Thumbnail, ThumbnailScratch, thumbnail};
 use super::upscale::{Upscale, UpscaleScratch, detect};
 
 /// Optional metrics to compute besides `sharpness`, `valid`, `noise` and `texture`.
@@ -77,6 +78,9 @@ pub struct FrameFigures {
     pub upscaled_from_height: Option<u32>,
     /// Confidence of the identified upscale, 0..1 (the lower of both axes when both are).
     pub upscale_confidence: Option<f64>,
+    /// The frame starts a new scene. Set from consecutive frames by the temporal scene-cut
+    /// detector; the analysis of one frame leaves it false.
+    pub scene_cut: bool,
 }
 
 /// Effective size and identified upscale along one axis.
@@ -110,6 +114,8 @@ pub struct Analyzer {
     edge_width: EdgeWidthScratch,
     spectrum: SpectrumScratch,
     upscale: UpscaleScratch,
+    thumbnail_scratch: ThumbnailScratch,
+    thumbnail: Option<Thumbnail>,
 }
 
 impl Analyzer {
@@ -117,7 +123,14 @@ impl Analyzer {
         Self::default()
     }
 
+    /// The thumbnail of the last analysed frame, for scene-cut detection.
+    pub fn thumbnail(&self) -> Option<&Thumbnail> {
+        self.thumbnail.as_ref()
+    }
+
     pub fn analyze(&mut self, plane: &LumaPlane, metrics: Metrics) -> FrameFigures {
+        let t = self.thumbnail.get_or_insert([0.0; CELLS]);
+        thumbnail(plane, &mut self.thumbnail_scratch, t);
         let d = derivatives(plane, &mut self.derivatives);
         let s = if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
             SharpnessFigures::INVALID
@@ -171,6 +184,7 @@ impl Analyzer {
                 (Some(a), Some(b)) => Some(a.confidence.min(b.confidence)),
                 (a, b) => a.or(b).map(|u| u.confidence),
             },
+            scene_cut: false,
         }
     }
 

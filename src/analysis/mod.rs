@@ -12,6 +12,7 @@ pub mod luma;
 pub mod noise;
 pub mod plane;
 pub mod sharpness;
+pub mod thumbnail;
 pub mod upscale;
 
 pub use figures::{Analyzer, FrameFigures, Metrics};

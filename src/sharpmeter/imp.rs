@@ -230,7 +230,7 @@ impl SharpMeter {
             if !due {
                 return Ok(None);
             }
-            let Some(figures) = self.measure(state, buf, settings.metrics)? else {
+            let Some(mut figures) = self.measure(state, buf, settings.metrics)? else {
                 return Ok(None);
             };
             let duration = buf.duration().or_else(|| {
@@ -245,11 +245,12 @@ impl SharpMeter {
                 .format
                 .as_ref()
                 .map_or((0, 0), |f| (f.info.width(), f.info.height()));
-            state.monitor.push(
+            figures.scene_cut = state.monitor.push(
                 &settings.monitor,
                 times,
                 duration,
                 &figures,
+                state.analyzer.thumbnail(),
                 size,
                 &mut messages,
             );

@@ -6,6 +6,7 @@ pub mod episode;
 pub mod median;
 pub mod monitor;
 pub mod report;
+pub mod scene_cut;
 pub mod summary;
 
 pub use monitor::{MAX_RECOVERY, Monitor, MonitorSettings};

@@ -13,7 +13,9 @@ use super::baseline::Baseline;
 use super::episode::{EpisodeTracker, Point, Transition};
 use super::median::RollingMedian;
 use super::report::ReportAccumulator;
+use super::scene_cut::SceneCuts;
 use super::summary::SummaryAccumulator;
+use crate::analysis::thumbnail::Thumbnail;
 
 /// The settings the monitor reads on every frame (element properties).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -135,6 +137,7 @@ pub struct Monitor {
     baseline: Baseline,
     /// The established baseline level of the last frame.
     level: Option<f64>,
+    cuts: SceneCuts,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
     /// Where the last frame ended: the clock of a frame without running time, and the
@@ -208,17 +211,27 @@ impl Monitor {
         }));
     }
 
-    /// Feeds one analysed frame of nominal size `size` (width, height). `times` come from
-    /// its PTS; a frame without running time is placed where the previous frame ended.
+    /// Feeds one analysed frame of nominal size `size` (width, height) and its thumbnail.
+    /// `times` come from its PTS; a frame without running time is placed where the previous
+    /// frame ended. Returns whether the frame starts a new scene; a cut restarts the
+    /// smoothing windows without starting or ending an episode.
+    #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
         settings: &MonitorSettings,
         times: Timestamps,
         duration: Option<ClockTime>,
         figures: &FrameFigures,
+        thumbnail: Option<&Thumbnail>,
         size: (u32, u32),
         out: &mut Vec<MeterMessage>,
-    ) {
+    ) -> bool {
+        let cut = thumbnail.is_some_and(|t| self.cuts.push(t));
+        if cut {
+            for reason in [&mut self.sharpness, &mut self.resolution, &mut self.drop] {
+                reason.median.clear();
+            }
+        }
         let clock = times
             .running_time
             .map_or(self.next.clock, ClockTime::nseconds);
@@ -246,6 +259,7 @@ impl Monitor {
             let r = self.report.take(self.state());
             out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
         }
+        cut
     }
 
     /// Judges a frame's `sharpness` (None: not valid) against the baseline, then lets the
@@ -299,6 +313,7 @@ impl Monitor {
         self.emit(tr, AlarmReason::Resolution, settings, out);
         let tr = self.drop.flush(self.next);
         self.emit(tr, AlarmReason::Drop, settings, out);
+        self.cuts.clear();
     }
 
     /// End of stream: [`Monitor::flush`] followed by the summary.
@@ -351,6 +366,7 @@ mod tests {
                 upscaled_from_width: None,
                 upscaled_from_height: None,
                 upscale_confidence: None,
+                scene_cut: false,
             },
         )
     }
@@ -365,6 +381,7 @@ mod tests {
                 t,
                 Some(ClockTime::from_nseconds(FRAME)),
                 &f,
+                None,
                 SIZE,
                 &mut out,
             );
@@ -501,10 +518,10 @@ mod tests {
         let mut out = vec![];
         for i in 0..30 {
             let (t, f) = frame(i, 0.1, true);
-            m.push(&settings(), t, None, &f, SIZE, &mut out);
+            m.push(&settings(), t, None, &f, None, SIZE, &mut out);
         }
         let (t, f) = frame(30, 0.1, true);
-        m.push(&s, t, None, &f, SIZE, &mut out);
+        m.push(&s, t, None, &f, None, SIZE, &mut out);
         let a = alarms(&out);
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].event, AlarmEvent::End);
@@ -526,6 +543,7 @@ mod tests {
                 Timestamps::default(),
                 Some(ClockTime::from_nseconds(FRAME)),
                 &f,
+                None,
                 SIZE,
                 &mut out,
             );
@@ -557,6 +575,7 @@ mod tests {
                 t,
                 Some(ClockTime::from_nseconds(FRAME)),
                 &f,
+                None,
                 SIZE,
                 &mut out,
             );
@@ -677,5 +696,43 @@ mod tests {
         assert!(alarms(&out).is_empty());
         let last = *reports(&out).last().unwrap();
         assert!((last.baseline.unwrap() - 0.8).abs() < 0.002);
+    }
+
+    #[test]
+    fn a_scene_cut_restarts_the_smoothing_window() {
+        use crate::analysis::thumbnail::{CELLS, SIDE};
+        let scene_a: Thumbnail = std::array::from_fn(|i| ((i % SIDE) * 10) as f32);
+        let scene_b: Thumbnail = std::array::from_fn(|i| ((i / SIDE) * 10) as f32);
+        assert_eq!(scene_a.len(), CELLS);
+        let s = MonitorSettings {
+            window: 2_000_000_000,
+            min_duration: 0,
+            ..settings()
+        };
+        let run_scenes = |with_thumbnails: bool| {
+            let mut m = Monitor::new();
+            let (mut out, mut cuts) = (vec![], vec![]);
+            // 2 s of a sharp scene, then 2 s of a soft one.
+            for i in 0..100u64 {
+                let (sharpness, thumb) = if i < 50 {
+                    (0.8, &scene_a)
+                } else {
+                    (0.1, &scene_b)
+                };
+                let (t, f) = frame(i, sharpness, true);
+                let thumb = with_thumbnails.then_some(thumb);
+                let d = Some(ClockTime::from_nseconds(FRAME));
+                if m.push(&s, t, d, &f, thumb, SIZE, &mut out) {
+                    cuts.push(i);
+                }
+            }
+            m.finish(&s, &mut out);
+            let start = alarms(&out)[0].times.timestamp.unwrap().nseconds();
+            (start, cuts)
+        };
+        // The cut frame starts the episode: the 2 s window no longer holds the old scene.
+        assert_eq!(run_scenes(true), (50 * FRAME, vec![50]));
+        // Without thumbnails the median needs half the window.
+        assert!(run_scenes(false).0 > 70 * FRAME);
     }
 }

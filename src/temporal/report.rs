@@ -118,6 +118,7 @@ mod tests {
             upscaled_from_width: None,
             upscaled_from_height: None,
             upscale_confidence: None,
+            scene_cut: false,
         }
     }
 
