@@ -15,6 +15,8 @@ pub const REPORT_NAME: &str = "sharpmeter";
 pub const ALARM_NAME: &str = "sharpmeter-alarm";
 /// Structure name of the end-of-stream summary.
 pub const SUMMARY_NAME: &str = "sharpmeter-summary";
+/// Name of the structures in the summary's `episodes` array.
+pub const EPISODE_NAME: &str = "sharpmeter-episode";
 
 /// Alarm state carried by reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +160,23 @@ pub struct Summary {
     pub alarms: u32,
     /// Total length of all episodes.
     pub alarm_duration: ClockTime,
+    /// The stream's baseline sharpness at the end, when established.
+    pub baseline: Option<f64>,
+    /// Largest relative drop (`1 - sharpness / baseline`) of the smoothed sharpness against
+    /// the established baseline.
+    pub drop_max: Option<f64>,
+    /// Every alarm episode, in the order they started.
+    pub episodes: Vec<Episode>,
+}
+
+/// One alarm episode in the summary (`sharpmeter-episode` structures in its `episodes`
+/// array).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Episode {
+    pub reason: AlarmReason,
+    /// Times of the episode's first degraded frame.
+    pub times: Timestamps,
+    pub duration: ClockTime,
 }
 
 /// Any message the element posts.
@@ -349,8 +368,15 @@ impl Summary {
             b = b.field("sharpness-mean", mean).field("sharpness-min", min);
         }
         b = size_fields(b, self.effective_width, self.effective_height);
+        for (name, v) in [("baseline", self.baseline), ("drop-max", self.drop_max)] {
+            if let Some(v) = v {
+                b = b.field(name, v);
+            }
+        }
+        let episodes = gst::Array::new(self.episodes.iter().map(Episode::to_structure));
         b.field("alarms", self.alarms)
             .field("alarm-duration", self.alarm_duration.nseconds())
+            .field("episodes", episodes)
             .build()
     }
 
@@ -369,6 +395,32 @@ impl Summary {
             effective_height: s.get("effective-height").ok(),
             alarms: s.get("alarms").ok()?,
             alarm_duration: ClockTime::from_nseconds(s.get("alarm-duration").ok()?),
+            baseline: s.get("baseline").ok(),
+            drop_max: s.get("drop-max").ok(),
+            episodes: s
+                .get::<gst::Array>("episodes")
+                .ok()?
+                .iter()
+                .map(|v| Episode::from_structure(v.get::<&gst::StructureRef>().ok()?))
+                .collect::<Option<_>>()?,
+        })
+    }
+}
+
+impl Episode {
+    pub fn to_structure(&self) -> gst::Structure {
+        self.times
+            .write(builder(EPISODE_NAME).field("reason", self.reason.as_str()))
+            .field("duration", self.duration.nseconds())
+            .build()
+    }
+
+    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
+        (s.name() == EPISODE_NAME).then_some(())?;
+        Some(Episode {
+            reason: AlarmReason::parse(s.get("reason").ok()?)?,
+            times: Timestamps::read(s)?,
+            duration: ClockTime::from_nseconds(s.get("duration").ok()?),
         })
     }
 }
@@ -463,8 +515,42 @@ mod tests {
             effective_height: None,
             alarms: 0,
             alarm_duration: ClockTime::ZERO,
+            baseline: None,
+            drop_max: None,
+            episodes: vec![],
         };
-        assert_eq!(Summary::from_structure(&sum.to_structure()), Some(sum));
+        assert_eq!(
+            Summary::from_structure(&sum.to_structure()),
+            Some(sum.clone())
+        );
+        let t = ClockTime::from_seconds(5);
+        let full = Summary {
+            alarms: 2,
+            alarm_duration: ClockTime::from_seconds(3),
+            baseline: Some(0.7),
+            drop_max: Some(0.6),
+            episodes: vec![
+                Episode {
+                    reason: AlarmReason::Drop,
+                    times: Timestamps {
+                        timestamp: Some(t),
+                        stream_time: Some(t),
+                        running_time: Some(t),
+                    },
+                    duration: ClockTime::from_seconds(2),
+                },
+                Episode {
+                    reason: AlarmReason::Threshold,
+                    times: Timestamps::default(),
+                    duration: ClockTime::SECOND,
+                },
+            ],
+            ..sum
+        };
+        let s = full.to_structure();
+        assert_eq!(s.get::<f64>("drop-max").unwrap(), 0.6);
+        assert_eq!(s.get::<gst::Array>("episodes").unwrap().len(), 2);
+        assert_eq!(Summary::from_structure(&s), Some(full));
         // A structure with another name is not parsed.
         assert_eq!(Report::from_structure(&a.to_structure()), None);
     }

@@ -171,11 +171,11 @@ impl Monitor {
         let Some(tr) = tr else { return };
         let (event, at, duration) = match tr {
             Transition::Started { at } => {
-                self.summary.add_alarm_start();
+                self.summary.add_alarm_start(reason, at.times);
                 (AlarmEvent::Start, at, None)
             }
             Transition::Ended { at, duration } => {
-                self.summary.add_alarm_end(duration);
+                self.summary.add_alarm_end(reason, duration);
                 (
                     AlarmEvent::End,
                     at,
@@ -287,6 +287,9 @@ impl Monitor {
         };
         let tr = self.drop.judge(ratio, limit, at, end, settings);
         self.emit(tr, AlarmReason::Drop, settings, out);
+        if ratio.is_some() {
+            self.summary.add_drop(1.0 - self.drop.smoothed);
+        }
         let pending = ratio.is_some() && limit > 0.0 && self.drop.smoothed < limit;
         if let Some(s) = sharpness
             && !self.drop.alarm.is_active()
@@ -319,7 +322,7 @@ impl Monitor {
     /// End of stream: [`Monitor::flush`] followed by the summary.
     pub fn finish(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
         self.flush(settings, out);
-        out.push(MeterMessage::Summary(self.summary.summary()));
+        out.push(MeterMessage::Summary(self.summary.summary(self.level)));
     }
 }
 
@@ -650,6 +653,14 @@ mod tests {
             None,
             "not established in the first second"
         );
+        let sum = summary(&out);
+        assert!((sum.baseline.unwrap() - 0.8).abs() < 0.002);
+        assert!((sum.drop_max.unwrap() - 0.625).abs() < 0.01, "{sum:?}");
+        assert_eq!(sum.episodes.len(), 1);
+        let e = sum.episodes[0];
+        assert_eq!(e.reason, AlarmReason::Drop);
+        assert_eq!(e.times.timestamp.unwrap().nseconds(), start);
+        assert_eq!(e.duration.nseconds(), end - start);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use gst::ClockTime;
 
 use crate::analysis::FrameFigures;
-use crate::messages::Summary;
+use crate::messages::{AlarmReason, Episode, Summary, Timestamps};
 
 use super::count_median::CountMedian;
 
@@ -17,6 +17,9 @@ pub struct SummaryAccumulator {
     effective_height: CountMedian,
     alarms: u32,
     alarm_duration: u64,
+    drop_max: Option<f64>,
+    /// Closed episodes, and open ones with a zero duration until they end.
+    episodes: Vec<Episode>,
 }
 
 impl SummaryAccumulator {
@@ -32,15 +35,30 @@ impl SummaryAccumulator {
         }
     }
 
-    pub fn add_alarm_start(&mut self) {
+    pub fn add_alarm_start(&mut self, reason: AlarmReason, times: Timestamps) {
         self.alarms += 1;
+        self.episodes.push(Episode {
+            reason,
+            times,
+            duration: ClockTime::ZERO,
+        });
     }
 
-    pub fn add_alarm_end(&mut self, duration: u64) {
+    pub fn add_alarm_end(&mut self, reason: AlarmReason, duration: u64) {
         self.alarm_duration = self.alarm_duration.saturating_add(duration);
+        if let Some(e) = self.episodes.iter_mut().rev().find(|e| e.reason == reason) {
+            e.duration = ClockTime::from_nseconds(duration);
+        }
     }
 
-    pub fn summary(&self) -> Summary {
+    /// Notes the relative drop of a frame's smoothed sharpness against the baseline.
+    pub fn add_drop(&mut self, drop: f64) {
+        let m = self.drop_max.get_or_insert(drop);
+        *m = m.max(drop);
+    }
+
+    /// The summary, with the stream's final `baseline`.
+    pub fn summary(&self, baseline: Option<f64>) -> Summary {
         Summary {
             frames: self.frames,
             valid_frames: self.valid_frames,
@@ -51,6 +69,9 @@ impl SummaryAccumulator {
             effective_height: self.effective_height.get(),
             alarms: self.alarms,
             alarm_duration: ClockTime::from_nseconds(self.alarm_duration),
+            baseline,
+            drop_max: self.drop_max,
+            episodes: self.episodes.clone(),
         }
     }
 }
