@@ -1,4 +1,5 @@
-//! PyGObject (Debian's python3-gi) reads the reports, the summary and SharpMeterMeta.
+//! PyGObject (Debian's python3-gi) reads the reports, the summary (with its episodes array)
+//! and SharpMeterMeta.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -54,4 +55,8 @@ fn python_reads_reports_summary_and_meta() {
     // The summary's frames come last.
     assert_eq!(field(&stdout, "frames").last().unwrap(), "10");
     assert_eq!(field(&stdout, "alarms"), vec!["0"]);
+    assert_eq!(field(&stdout, "scene-cut"), vec!["false"; 10]);
+    // The ball pipeline's one threshold episode, read from the summary's array.
+    assert_eq!(field(&stdout, "reason"), vec!["\"threshold\""]);
+    assert_eq!(field(&stdout, "duration"), vec!["1000000000"]);
 }

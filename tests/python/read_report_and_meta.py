@@ -1,6 +1,7 @@
 """Reads sharpmeter's reports, summary and SharpMeterMeta from Python (PyGObject only).
 
-Prints one JSON object: {"reports": [...], "metas": [...], "summary": {...}}.
+Prints one JSON object: {"reports": [...], "metas": [...], "summary": {...}, "episodes": [...]}.
+The episodes come from a second pipeline (videotestsrc's soft `ball` pattern).
 Needs GST_PLUGIN_PATH to point at the directory holding libgstsharpmeter.so.
 """
 import json
@@ -24,7 +25,9 @@ def on_buffer(pad, info):
     meta = info.get_buffer().get_custom_meta("SharpMeterMeta")
     if meta is not None:
         s = meta.get_structure()
-        metas.append({f: s.get_value(f) for f in ("sharpness", "valid", "laplacian-variance", "tenengrad")})
+        metas.append(
+            {f: s.get_value(f) for f in ("sharpness", "valid", "laplacian-variance", "tenengrad", "scene-cut")}
+        )
     return Gst.PadProbeReturn.OK
 
 
@@ -47,4 +50,27 @@ while True:
     elif s.get_name() == "sharpmeter-summary":
         summary = {f: s.get_value(f) for f in ("frames", "valid-frames", "sharpness-mean", "alarms")}
 pipeline.set_state(Gst.State.NULL)
-print(json.dumps({"reports": reports, "metas": metas, "summary": summary}))
+
+# The summary's `episodes` is a GstValueArray of structures: PyGObject reads it with
+# get_array (get_value does not know the type).
+soft = Gst.parse_launch(
+    "videotestsrc num-buffers=25 pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 "
+    "! sharpmeter min-duration=0 resolution-threshold=0 ! fakesink"
+)
+soft_bus = soft.get_bus()
+soft.set_state(Gst.State.PLAYING)
+episodes = None
+while episodes is None:
+    msg = soft_bus.timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.ELEMENT | Gst.MessageType.ERROR)
+    if msg is None or msg.type == Gst.MessageType.ERROR:
+        soft.set_state(Gst.State.NULL)
+        sys.exit("no summary from the ball pipeline")
+    s = msg.get_structure()
+    if s.get_name() == "sharpmeter-summary":
+        ok, array = s.get_array("episodes")
+        episodes = [
+            {"reason": e.get_value("reason"), "duration": e.get_value("duration")}
+            for e in (array.get_nth(i) for i in range(array.n_values))
+        ]
+soft.set_state(Gst.State.NULL)
+print(json.dumps({"reports": reports, "metas": metas, "summary": summary, "episodes": episodes}))
