@@ -4,6 +4,7 @@
 use gst::glib;
 
 pub mod analysis;
+pub mod baseline_file;
 pub mod messages;
 pub mod meta;
 pub mod sharpmeter;

@@ -9,6 +9,7 @@ use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
 
 use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane};
+use crate::baseline_file;
 use crate::messages::{MeterMessage, Timestamps};
 use crate::meta::SharpMeterMeta;
 use crate::temporal::{MAX_RECOVERY, Monitor, MonitorSettings};
@@ -91,6 +92,8 @@ struct State {
 pub struct SharpMeter {
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
+    /// `baseline-location`.
+    baseline_location: Mutex<Option<std::path::PathBuf>>,
 }
 
 /// Where luma is for `finfo`, or None for formats without 8-bit RGB or a luma component.
@@ -125,6 +128,66 @@ fn luma_layout(finfo: &gst_video::VideoFormatInfo) -> Option<(LumaLayout, bool)>
 }
 
 impl SharpMeter {
+    /// Loads the baseline at `baseline-location` into the monitor. A missing file is
+    /// normal; any other failure posts a warning and the baseline learns from scratch.
+    fn load_baseline(&self) {
+        let Some(path) = self.baseline_location.lock().unwrap().clone() else {
+            return;
+        };
+        match baseline_file::load(&path) {
+            Ok(Some(saved)) => {
+                gst::info!(CAT, imp = self, "Loaded baseline {}", path.display());
+                if let Some(state) = self.state.lock().unwrap().as_mut() {
+                    state.monitor.load_baseline(&saved);
+                }
+            }
+            Ok(None) => gst::info!(CAT, imp = self, "No baseline at {}", path.display()),
+            Err(err) => gst::element_imp_warning!(
+                self,
+                gst::ResourceError::Read,
+                (
+                    "Baseline {} is not used ({err}); learning from scratch",
+                    path.display()
+                )
+            ),
+        }
+    }
+
+    /// Writes the established baseline to `baseline-location`; false when there is no
+    /// location, nothing established yet, or the write failed (a warning is posted then).
+    fn save_baseline(&self) -> bool {
+        let Some(path) = self.baseline_location.lock().unwrap().clone() else {
+            return false;
+        };
+        let monitor = self.settings.lock().unwrap().monitor;
+        let saved = self.state.lock().unwrap().as_ref().and_then(|state| {
+            let caps = state.format.as_ref().map(|f| {
+                f.info
+                    .to_caps()
+                    .map_or_else(|_| String::new(), |c| c.to_string())
+            });
+            state.monitor.saved_baseline(&monitor, caps)
+        });
+        let Some(saved) = saved else {
+            gst::info!(CAT, imp = self, "No established baseline to save");
+            return false;
+        };
+        match baseline_file::save(&path, &saved) {
+            Ok(()) => {
+                gst::info!(CAT, imp = self, "Saved baseline {}", path.display());
+                true
+            }
+            Err(err) => {
+                gst::element_imp_warning!(
+                    self,
+                    gst::ResourceError::Write,
+                    ("Cannot save baseline {}: {err}", path.display())
+                );
+                false
+            }
+        }
+    }
+
     /// Posts a warning message for each alarm limit whose recovery level (limit +
     /// hysteresis) is clamped to the highest value the figure takes.
     fn warn_clamped_recoveries(&self, monitor: &MonitorSettings) {
@@ -297,6 +360,24 @@ impl ObjectSubclass for SharpMeter {
 }
 
 impl ObjectImpl for SharpMeter {
+    fn signals() -> &'static [glib::subclass::Signal] {
+        static SIGNALS: LazyLock<Vec<glib::subclass::Signal>> = LazyLock::new(|| {
+            vec![
+                glib::subclass::Signal::builder("baseline-save")
+                    .action()
+                    .return_type::<bool>()
+                    .class_handler(|args| {
+                        let element = args[0]
+                            .get::<super::SharpMeter>()
+                            .expect("the signal's instance");
+                        Some(element.imp().save_baseline().to_value())
+                    })
+                    .build(),
+            ]
+        });
+        SIGNALS.as_ref()
+    }
+
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPERTIES: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             vec![
@@ -356,6 +437,11 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_BASELINE_DURATION)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecString::builder("baseline-location")
+                    .nick("Baseline location")
+                    .blurb("JSON file holding the stream's baseline: read at start when it exists, written at EOS and on the baseline-save signal")
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecBoolean::builder("post-messages")
                     .nick("Post messages")
                     .blurb("Post report, alarm and summary messages on the bus")
@@ -398,6 +484,11 @@ impl ObjectImpl for SharpMeter {
             "window" => s.monitor.window = value.get().expect("type checked upstream"),
             "interval" => s.monitor.interval = value.get().expect("type checked upstream"),
             "drop" => s.monitor.drop = value.get().expect("type checked upstream"),
+            "baseline-location" => {
+                let path: Option<String> = value.get().expect("type checked upstream");
+                *self.baseline_location.lock().unwrap() =
+                    path.filter(|p| !p.is_empty()).map(Into::into);
+            }
             "baseline-duration" => {
                 s.monitor.baseline_duration = value.get().expect("type checked upstream")
             }
@@ -438,6 +529,13 @@ impl ObjectImpl for SharpMeter {
             "window" => s.monitor.window.to_value(),
             "interval" => s.monitor.interval.to_value(),
             "drop" => s.monitor.drop.to_value(),
+            "baseline-location" => self
+                .baseline_location
+                .lock()
+                .unwrap()
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .to_value(),
             "baseline-duration" => s.monitor.baseline_duration.to_value(),
             "post-messages" => s.post_messages.to_value(),
             "attach-meta" => s.attach_meta.to_value(),
@@ -499,6 +597,7 @@ impl BaseTransformImpl for SharpMeter {
         };
         self.obj().set_passthrough(!attach);
         self.warn_clamped_recoveries(&monitor);
+        self.load_baseline();
         Ok(())
     }
 
@@ -543,6 +642,7 @@ impl BaseTransformImpl for SharpMeter {
             }
             gst::EventView::Eos(_) => {
                 self.with_monitor(|m, s, out| m.finish(s, out));
+                self.save_baseline();
             }
             _ => {}
         }

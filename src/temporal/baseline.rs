@@ -18,6 +18,8 @@ pub struct Baseline {
     total: f64,
     /// ns of frames learned, without fading.
     learned: u64,
+    /// Frames learned.
+    frames: u64,
     /// Clock of the last learned frame.
     last: Option<u64>,
 }
@@ -28,6 +30,7 @@ impl Default for Baseline {
             weights: vec![0.0; BINS],
             total: 0.0,
             learned: 0,
+            frames: 0,
             last: None,
         }
     }
@@ -57,6 +60,7 @@ impl Baseline {
         self.weights[bin(value)] += w;
         self.total += w;
         self.learned = self.learned.saturating_add(duration);
+        self.frames = self.frames.saturating_add(1);
         if self.total > RESCALE {
             self.scale(1.0 / self.total);
         }
@@ -76,9 +80,34 @@ impl Baseline {
         }
     }
 
+    /// A baseline rebuilt from saved (quantile, sharpness) pairs: each value weighs an equal
+    /// share of `learned` ns, so the median is kept; it counts as `learned` ns and `frames`
+    /// frames learned.
+    pub fn from_quantiles(pairs: &[(f64, f64)], learned: u64, frames: u64) -> Self {
+        let mut b = Baseline::default();
+        if pairs.is_empty() {
+            return b;
+        }
+        let w = learned.max(1) as f64 / pairs.len() as f64;
+        for &(_, value) in pairs {
+            if value.is_finite() {
+                b.weights[bin(value)] += w;
+                b.total += w;
+            }
+        }
+        b.learned = learned;
+        b.frames = frames;
+        b
+    }
+
     /// ns of frames learned so far.
     pub fn learned(&self) -> u64 {
         self.learned
+    }
+
+    /// Frames learned so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
     }
 
     /// Whether at least `needed` ns of frames have been learned.
@@ -185,6 +214,21 @@ mod tests {
         assert!(b.quantile(0.0).unwrap() >= 0.0);
         b.clear();
         assert_eq!(b.learned(), 0);
+    }
+
+    #[test]
+    fn a_baseline_rebuilt_from_quantiles_keeps_its_median() {
+        let mut b = Baseline::default();
+        for (i, v) in (0..100).map(|i| 0.5 + (i % 10) as f64 * 0.02).enumerate() {
+            b.learn(i as u64 * FRAME, FRAME, v);
+        }
+        let qs = [0.05, 0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 0.95];
+        let pairs: Vec<(f64, f64)> = qs.iter().map(|&q| (q, b.quantile(q).unwrap())).collect();
+        let r = Baseline::from_quantiles(&pairs, b.learned(), b.frames());
+        assert!((r.level().unwrap() - b.level().unwrap()).abs() < 0.002);
+        assert_eq!((r.learned(), r.frames()), (100 * FRAME, 100));
+        assert!(r.is_established(4 * 1_000_000_000));
+        assert_eq!(Baseline::from_quantiles(&[], 5, 5).level(), None);
     }
 
     #[test]

@@ -10,12 +10,14 @@ use crate::messages::{
 };
 
 use super::baseline::Baseline;
+use super::count_median::CountMedian;
 use super::episode::{EpisodeTracker, Point, Transition};
 use super::median::RollingMedian;
 use super::report::ReportAccumulator;
 use super::scene_cut::SceneCuts;
 use super::summary::SummaryAccumulator;
 use crate::analysis::thumbnail::Thumbnail;
+use crate::baseline_file::{QUANTILES, SavedBaseline};
 
 /// The settings the monitor reads on every frame (element properties).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -137,6 +139,11 @@ pub struct Monitor {
     baseline: Baseline,
     /// The established baseline level of the last frame.
     level: Option<f64>,
+    /// Effective sizes of the frames the baseline learned in this stream.
+    learned_width: CountMedian,
+    learned_height: CountMedian,
+    /// Effective size of a loaded baseline.
+    loaded_size: Option<(u32, u32)>,
     cuts: SceneCuts,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
@@ -254,7 +261,16 @@ impl Monitor {
             .resolution
             .judge(share, settings.resolution_threshold, at, end, settings);
         self.emit(tr, AlarmReason::Resolution, settings, out);
-        self.judge_drop(sharpness, at, end, duration.nseconds(), settings, out);
+        let sizes = (figures.effective_width, figures.effective_height);
+        self.judge_drop(
+            sharpness,
+            sizes,
+            at,
+            end,
+            duration.nseconds(),
+            settings,
+            out,
+        );
         if self.report.is_due(settings.interval) {
             let r = self.report.take(self.state());
             out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
@@ -264,9 +280,11 @@ impl Monitor {
 
     /// Judges a frame's `sharpness` (None: not valid) against the baseline, then lets the
     /// baseline learn it unless a drop episode is open or pending.
+    #[allow(clippy::too_many_arguments)]
     fn judge_drop(
         &mut self,
         sharpness: Option<f64>,
+        (width, height): (Option<u32>, Option<u32>),
         at: Point,
         end: u64,
         duration: u64,
@@ -296,6 +314,8 @@ impl Monitor {
             && !pending
         {
             self.baseline.learn(at.clock, duration, s);
+            self.learned_width.add(width);
+            self.learned_height.add(height);
         }
     }
 
@@ -317,6 +337,39 @@ impl Monitor {
         let tr = self.drop.flush(self.next);
         self.emit(tr, AlarmReason::Drop, settings, out);
         self.cuts.clear();
+    }
+
+    /// Replaces the baseline with a saved one. It is established at once when it learned
+    /// at least `baseline-duration`, and goes on learning from this stream.
+    pub fn load_baseline(&mut self, saved: &SavedBaseline) {
+        self.baseline = Baseline::from_quantiles(&saved.sharpness, saved.learned, saved.frames);
+        self.loaded_size = saved.effective_size;
+    }
+
+    /// The baseline to save, once established; `caps` describes the stream.
+    pub fn saved_baseline(
+        &self,
+        settings: &MonitorSettings,
+        caps: Option<String>,
+    ) -> Option<SavedBaseline> {
+        if !self.baseline.is_established(settings.baseline_duration) {
+            return None;
+        }
+        let sharpness = QUANTILES
+            .iter()
+            .map(|&q| Some((q, self.baseline.quantile(q)?)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(SavedBaseline {
+            sharpness,
+            learned: self.baseline.learned(),
+            frames: self.baseline.frames(),
+            effective_size: self
+                .learned_width
+                .get()
+                .zip(self.learned_height.get())
+                .or(self.loaded_size),
+            caps,
+        })
     }
 
     /// End of stream: [`Monitor::flush`] followed by the summary.
@@ -707,6 +760,45 @@ mod tests {
         assert!(alarms(&out).is_empty());
         let last = *reports(&out).last().unwrap();
         assert!((last.baseline.unwrap() - 0.8).abs() < 0.002);
+    }
+
+    #[test]
+    fn a_loaded_baseline_alarms_from_the_first_frames() {
+        // Run 1: 4 s sharp; its baseline is saved.
+        let s = drop_settings();
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        for i in 0..100u64 {
+            let (t, f) = frame(i, 0.8, true);
+            let d = Some(ClockTime::from_nseconds(FRAME));
+            m.push(&s, t, d, &f, None, SIZE, &mut out);
+        }
+        let saved = m.saved_baseline(&s, Some("caps".into())).unwrap();
+        assert_eq!((saved.learned, saved.frames), (100 * FRAME, 100));
+        assert!(
+            saved
+                .sharpness
+                .iter()
+                .all(|&(_, v)| (v - 0.8).abs() < 0.002)
+        );
+        // Run 2 loads it and is soft from the start: the drop episode starts at once.
+        let mut m = Monitor::new();
+        m.load_baseline(&saved);
+        let mut out = vec![];
+        for i in 0..50u64 {
+            let (t, f) = frame(i, 0.3, true);
+            let d = Some(ClockTime::from_nseconds(FRAME));
+            m.push(&s, t, d, &f, None, SIZE, &mut out);
+        }
+        m.finish(&s, &mut out);
+        let a = alarms(&out);
+        assert_eq!(a[0].reason, AlarmReason::Drop);
+        assert_eq!(a[0].times.timestamp, Some(ClockTime::ZERO));
+        // Too short a run gives nothing to save.
+        let mut m = Monitor::new();
+        let (t, f) = frame(0, 0.8, true);
+        m.push(&s, t, None, &f, None, SIZE, &mut out);
+        assert_eq!(m.saved_baseline(&s, None), None);
     }
 
     #[test]

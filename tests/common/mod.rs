@@ -27,7 +27,7 @@ pub fn fixture(name: &str) -> PathBuf {
 /// What a pipeline run produced.
 #[derive(Default)]
 pub struct Run {
-    /// Element messages posted by sharpmeter, in order.
+    /// Element and warning messages, in order.
     pub messages: Vec<gst::Message>,
     /// Buffers that reached an appsink named `sink`, in order.
     pub buffers: Vec<gst::Buffer>,
@@ -66,7 +66,9 @@ pub fn run_pipeline(pipeline: &gst::Pipeline) -> Run {
                 pipeline.set_state(gst::State::Null).unwrap();
                 panic!("pipeline error: {} ({:?})", e.error(), e.debug());
             }
-            gst::MessageView::Element(_) => messages.push(msg.clone()),
+            gst::MessageView::Element(_) | gst::MessageView::Warning(_) => {
+                messages.push(msg.clone())
+            }
             _ => {}
         }
     }
