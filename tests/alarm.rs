@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::clip::{Clip, load_photo};
-use common::{fixture, init, run_clip};
+use common::clip::Clip;
+use common::{astronaut_pan, init, run_clip};
 use gst::prelude::*;
 use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
 
@@ -14,20 +14,9 @@ const SECOND: u64 = 1_000_000_000;
 /// Default properties with the resolution alarm off.
 const THRESHOLD_ONLY: &str = "resolution-threshold=0";
 
-/// A 640x360 pan over a photo, `seconds` long, rendered at half size and upscaled during
-/// `soft` (in seconds).
+/// A 640x360 pan, `seconds` long, rendered at half size and upscaled during `soft`.
 fn clip(seconds: usize, soft: std::ops::Range<usize>) -> Clip {
-    let fps = FPS as usize;
-    Clip {
-        photo: load_photo(&fixture("color_astronaut__blur__0.png")),
-        width: 640,
-        height: 360,
-        fps: FPS,
-        frames: seconds * fps,
-        soft: soft.start * fps..soft.end * fps,
-        factor: 2,
-        fade: 0..0,
-    }
+    astronaut_pan(seconds, soft)
 }
 
 /// Default threshold and hysteresis of the element.

@@ -214,16 +214,7 @@ fn h264_down_up_clip_reads_half_the_size() {
 
 /// A 640x360 pan over a photo, 10 s, rendered at half size and upscaled from 3 s to 6 s.
 fn switching_clip() -> Clip {
-    Clip {
-        photo: load_photo(&fixture("color_astronaut__blur__0.png")),
-        width: 640,
-        height: 360,
-        fps: 25,
-        frames: 250,
-        soft: 75..150,
-        factor: 2,
-        fade: 0..0,
-    }
+    common::astronaut_pan(10, 3..6)
 }
 
 #[test]

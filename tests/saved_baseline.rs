@@ -4,27 +4,12 @@
 
 mod common;
 
-use common::clip::{Clip, load_photo};
-use common::{fixture, init, run_clip};
+use common::{astronaut_pan as clip, init, run_clip};
 use gst::prelude::*;
 use gstsharpmeter::baseline_file;
 use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason};
 
 const SECOND: u64 = 1_000_000_000;
-
-/// A 640x360 pan at 25 fps, `seconds` long, rendered at half size and upscaled during `soft`.
-fn clip(seconds: usize, soft: std::ops::Range<usize>) -> Clip {
-    Clip {
-        photo: load_photo(&fixture("color_astronaut__blur__0.png")),
-        width: 640,
-        height: 360,
-        fps: 25,
-        frames: seconds * 25,
-        soft: soft.start * 25..soft.end * 25,
-        factor: 2,
-        fade: 0..0,
-    }
-}
 
 fn props(path: &std::path::Path) -> String {
     format!(

@@ -261,16 +261,7 @@ impl Monitor {
             .resolution
             .judge(share, settings.resolution_threshold, at, end, settings);
         self.emit(tr, AlarmReason::Resolution, settings, out);
-        let sizes = (figures.effective_width, figures.effective_height);
-        self.judge_drop(
-            sharpness,
-            sizes,
-            at,
-            end,
-            duration.nseconds(),
-            settings,
-            out,
-        );
+        self.judge_drop(figures, at, end, duration.nseconds(), settings, out);
         if self.report.is_due(settings.interval) {
             let r = self.report.take(self.state());
             out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
@@ -278,19 +269,18 @@ impl Monitor {
         cut
     }
 
-    /// Judges a frame's `sharpness` (None: not valid) against the baseline, then lets the
-    /// baseline learn it unless a drop episode is open or pending.
-    #[allow(clippy::too_many_arguments)]
+    /// Judges a frame's sharpness (when valid) against the baseline, then lets the baseline
+    /// learn it unless a drop episode is open or pending.
     fn judge_drop(
         &mut self,
-        sharpness: Option<f64>,
-        (width, height): (Option<u32>, Option<u32>),
+        figures: &FrameFigures,
         at: Point,
         end: u64,
         duration: u64,
         settings: &MonitorSettings,
         out: &mut Vec<MeterMessage>,
     ) {
+        let sharpness = figures.valid.then_some(figures.sharpness);
         self.level = self
             .baseline
             .is_established(settings.baseline_duration)
@@ -314,8 +304,8 @@ impl Monitor {
             && !pending
         {
             self.baseline.learn(at.clock, duration, s);
-            self.learned_width.add(width);
-            self.learned_height.add(height);
+            self.learned_width.add(figures.effective_width);
+            self.learned_height.add(figures.effective_height);
         }
     }
 

@@ -24,6 +24,21 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A 640x360 pan at 25 fps over the astronaut fixture, `seconds` long, rendered at half size
+/// and upscaled during `soft` (in seconds).
+pub fn astronaut_pan(seconds: usize, soft: std::ops::Range<usize>) -> clip::Clip {
+    clip::Clip {
+        photo: clip::load_photo(&fixture("color_astronaut__blur__0.png")),
+        width: 640,
+        height: 360,
+        fps: 25,
+        frames: seconds * 25,
+        soft: soft.start * 25..soft.end * 25,
+        factor: 2,
+        fade: 0..0,
+    }
+}
+
 /// What a pipeline run produced.
 #[derive(Default)]
 pub struct Run {
