@@ -42,10 +42,12 @@ pub fn astronaut_pan(seconds: usize, soft: std::ops::Range<usize>) -> clip::Clip
 /// What a pipeline run produced.
 #[derive(Default)]
 pub struct Run {
-    /// Element and warning messages, in order.
+    /// Element messages posted by sharpmeter, in order.
     pub messages: Vec<gst::Message>,
     /// Buffers that reached an appsink named `sink`, in order.
     pub buffers: Vec<gst::Buffer>,
+    /// Warning messages, in order.
+    pub warnings: Vec<gst::Message>,
 }
 
 /// Runs `pipeline` to EOS. Panics on an error message or after 60 s.
@@ -69,21 +71,24 @@ pub fn run_pipeline(pipeline: &gst::Pipeline) -> Run {
     }
     let bus = pipeline.bus().unwrap();
     pipeline.set_state(gst::State::Playing).unwrap();
-    let mut messages = Vec::new();
+    let (mut messages, mut warnings) = (Vec::new(), Vec::new());
     for msg in bus.iter_timed(gst::ClockTime::from_seconds(60)) {
         match msg.view() {
             gst::MessageView::Eos(_) => {
                 pipeline.set_state(gst::State::Null).unwrap();
                 let buffers = std::mem::take(&mut *buffers.lock().unwrap());
-                return Run { messages, buffers };
+                return Run {
+                    messages,
+                    buffers,
+                    warnings,
+                };
             }
             gst::MessageView::Error(e) => {
                 pipeline.set_state(gst::State::Null).unwrap();
                 panic!("pipeline error: {} ({:?})", e.error(), e.debug());
             }
-            gst::MessageView::Element(_) | gst::MessageView::Warning(_) => {
-                messages.push(msg.clone())
-            }
+            gst::MessageView::Element(_) => messages.push(msg.clone()),
+            gst::MessageView::Warning(_) => warnings.push(msg.clone()),
             _ => {}
         }
     }
