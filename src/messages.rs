@@ -243,16 +243,12 @@ fn element_structure<'a>(msg: &'a gst::MessageRef, name: &str) -> Option<&'a gst
 
 /// Adds the effective size fields that are present.
 fn size_fields(
-    mut b: gst::structure::Builder,
+    b: gst::structure::Builder,
     width: Option<u32>,
     height: Option<u32>,
 ) -> gst::structure::Builder {
-    for (name, v) in [("effective-width", width), ("effective-height", height)] {
-        if let Some(v) = v {
-            b = b.field(name, v);
-        }
-    }
-    b
+    b.field_if_some("effective-width", width)
+        .field_if_some("effective-height", height)
 }
 
 fn builder(name: &str) -> gst::structure::Builder {
@@ -276,9 +272,7 @@ impl Report {
             ("sharpness-min", self.sharpness_min),
             ("baseline", self.baseline),
         ] {
-            if let Some(v) = v {
-                b = b.field(name, v);
-            }
+            b = b.field_if_some(name, v);
         }
         b = size_fields(b, self.effective_width, self.effective_height);
         b.field("state", self.state.as_str()).build()
@@ -319,19 +313,12 @@ impl Alarm {
         if self.event == AlarmEvent::End {
             b = b.field("duration", time_value(self.duration));
         }
-        b = b
-            .field("sharpness", self.sharpness)
-            .field("threshold", self.threshold);
-        for (name, v) in [
-            ("effective-share", self.effective_share),
-            ("baseline", self.baseline),
-            ("relative-drop", self.relative_drop),
-        ] {
-            if let Some(v) = v {
-                b = b.field(name, v);
-            }
-        }
-        b.build()
+        b.field("sharpness", self.sharpness)
+            .field("threshold", self.threshold)
+            .field_if_some("effective-share", self.effective_share)
+            .field_if_some("baseline", self.baseline)
+            .field_if_some("relative-drop", self.relative_drop)
+            .build()
     }
 
     pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
@@ -367,12 +354,9 @@ impl Summary {
         if let (Some(mean), Some(min)) = (self.sharpness_mean, self.sharpness_min) {
             b = b.field("sharpness-mean", mean).field("sharpness-min", min);
         }
-        b = size_fields(b, self.effective_width, self.effective_height);
-        for (name, v) in [("baseline", self.baseline), ("drop-max", self.drop_max)] {
-            if let Some(v) = v {
-                b = b.field(name, v);
-            }
-        }
+        b = size_fields(b, self.effective_width, self.effective_height)
+            .field_if_some("baseline", self.baseline)
+            .field_if_some("drop-max", self.drop_max);
         let episodes = gst::Array::new(self.episodes.iter().map(Episode::to_structure));
         b.field("alarms", self.alarms)
             .field("alarm-duration", self.alarm_duration.nseconds())

@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::clip::Clip;
-use common::{astronaut_pan, init, run_clip};
+use common::{astronaut_pan as clip, init, run_clip};
 use gst::prelude::*;
 use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
 
@@ -13,11 +12,6 @@ const FPS: u32 = 25;
 const SECOND: u64 = 1_000_000_000;
 /// Default properties with the resolution alarm off.
 const THRESHOLD_ONLY: &str = "resolution-threshold=0";
-
-/// A 640x360 pan, `seconds` long, rendered at half size and upscaled during `soft`.
-fn clip(seconds: usize, soft: std::ops::Range<usize>) -> Clip {
-    astronaut_pan(seconds, soft)
-}
 
 /// Default threshold and hysteresis of the element.
 fn defaults() -> (f64, f64) {
@@ -30,6 +24,13 @@ fn alarms(run: &common::Run) -> Vec<Alarm> {
     run.messages
         .iter()
         .filter_map(|m| Alarm::from_message(m))
+        .collect()
+}
+
+fn reports(run: &common::Run) -> Vec<Report> {
+    run.messages
+        .iter()
+        .filter_map(|m| Report::from_message(m))
         .collect()
 }
 
@@ -64,12 +65,7 @@ fn soft_stretch_posts_one_start_and_one_end() {
     assert_eq!((s.frames, s.valid_frames, s.alarms), (250, 250, 1));
     assert_eq!(s.alarm_duration.nseconds(), end - start);
     // Reports say "alarm" once the episode is confirmed, and "ok" again after it ends.
-    let states: Vec<&str> = run
-        .messages
-        .iter()
-        .filter_map(|m| Report::from_message(m))
-        .map(|r| r.state.as_str())
-        .collect();
+    let states: Vec<&str> = reports(&run).iter().map(|r| r.state.as_str()).collect();
     assert_eq!(states.len(), 10);
     assert_eq!(states[0], "ok");
     assert!(states.contains(&"alarm"));
@@ -150,12 +146,7 @@ fn a_fall_against_the_stream_baseline_posts_one_drop_episode() {
     assert_eq!(a[0].threshold, 0.4);
     // Reports carry the baseline once 3 s (baseline-duration) have been learned; the soft
     // stretch does not move it.
-    let b: Vec<Option<f64>> = run
-        .messages
-        .iter()
-        .filter_map(|m| Report::from_message(m))
-        .map(|r| r.baseline)
-        .collect();
+    let b: Vec<Option<f64>> = reports(&run).iter().map(|r| r.baseline).collect();
     assert_eq!(b.len(), 10);
     assert_eq!(b[..2], [None, None]);
     assert!((b[9].unwrap() - baseline).abs() < 0.02, "{b:?}");

@@ -4,20 +4,17 @@
 mod common;
 
 use common::clip::{Clip, load_photo};
-use common::{appsrc_pipeline, fixture, run_pipeline};
+use common::{appsrc_pipeline, astronaut_pan, fixture, run_pipeline};
 use gstsharpmeter::meta::SharpMeterMeta;
 
-/// A 640x360 pan at 25 fps over `photo`, `frames` long, fading to black and back over `fade`.
+/// The 640x360 pan at 25 fps over `photo`, `frames` long, fading to black and back over
+/// `fade`.
 fn pan(photo: &str, frames: usize, fade: std::ops::Range<usize>) -> Clip {
     Clip {
         photo: load_photo(&fixture(photo)),
-        width: 640,
-        height: 360,
-        fps: 25,
         frames,
-        soft: 0..0,
-        factor: 2,
         fade,
+        ..astronaut_pan(0, 0..0)
     }
 }
 

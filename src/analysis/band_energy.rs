@@ -11,7 +11,8 @@ pub const BANDS: usize = 5;
 /// smaller frames are not judged.
 pub const MIN_LINE: usize = 4 << (BANDS - 1);
 
-const KERNEL: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
+/// The pyramid kernel, [1,4,6,4,1]/16.
+pub(super) const KERNEL: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
 
 /// Mean squared band value per band, in 8-bit units squared.
 pub type Energies = [f64; BANDS];

@@ -4,13 +4,12 @@
 //! Resampling leaks detail into the fine band along one axis; into the diagonal band it leaks
 //! only what both axes let through.
 
-use super::band_energy::{BLOCK, blur_line};
+use super::band_energy::{BLOCK, KERNEL, blur_line};
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
 
 /// Rows of the vertical filter.
-const TAPS: usize = 5;
-const KERNEL: [f32; TAPS] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
+const TAPS: usize = KERNEL.len();
 
 /// Mean squared diagonal band value per block, at full (`fine`) and half (`next`) resolution,
 /// in 8-bit units squared; on the block grid of [`super::band_energy::BlockEnergies`].

@@ -161,11 +161,8 @@ impl SharpMeter {
         };
         let monitor = self.settings.lock().unwrap().monitor;
         let saved = self.state.lock().unwrap().as_ref().and_then(|state| {
-            let caps = state.format.as_ref().map(|f| {
-                f.info
-                    .to_caps()
-                    .map_or_else(|_| String::new(), |c| c.to_string())
-            });
+            let caps = state.format.as_ref().and_then(|f| f.info.to_caps().ok());
+            let caps = caps.map(|c| c.to_string());
             state.monitor.saved_baseline(&monitor, caps)
         });
         let Some(saved) = saved else {

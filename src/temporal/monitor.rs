@@ -417,8 +417,8 @@ mod tests {
         )
     }
 
-    fn run(values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MeterMessage> {
-        let mut m = Monitor::new();
+    /// Pushes one 25 fps frame per value (sharpness, valid) into `m`.
+    fn feed(m: &mut Monitor, values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MeterMessage> {
         let mut out = vec![];
         for (i, &(v, valid)) in values.iter().enumerate() {
             let (t, f) = frame(i as u64, v, valid);
@@ -432,6 +432,12 @@ mod tests {
                 &mut out,
             );
         }
+        out
+    }
+
+    fn run(values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MeterMessage> {
+        let mut m = Monitor::new();
+        let mut out = feed(&mut m, values, s);
         m.finish(s, &mut out);
         out
     }
@@ -757,12 +763,7 @@ mod tests {
         // Run 1: 4 s sharp; its baseline is saved.
         let s = drop_settings();
         let mut m = Monitor::new();
-        let mut out = vec![];
-        for i in 0..100u64 {
-            let (t, f) = frame(i, 0.8, true);
-            let d = Some(ClockTime::from_nseconds(FRAME));
-            m.push(&s, t, d, &f, None, SIZE, &mut out);
-        }
+        feed(&mut m, &[(0.8, true); 100], &s);
         let saved = m.saved_baseline(&s, Some("caps".into())).unwrap();
         assert_eq!((saved.learned, saved.frames), (100 * FRAME, 100));
         assert!(
@@ -774,20 +775,14 @@ mod tests {
         // Run 2 loads it and is soft from the start: the drop episode starts at once.
         let mut m = Monitor::new();
         m.load_baseline(&saved);
-        let mut out = vec![];
-        for i in 0..50u64 {
-            let (t, f) = frame(i, 0.3, true);
-            let d = Some(ClockTime::from_nseconds(FRAME));
-            m.push(&s, t, d, &f, None, SIZE, &mut out);
-        }
+        let mut out = feed(&mut m, &[(0.3, true); 50], &s);
         m.finish(&s, &mut out);
         let a = alarms(&out);
         assert_eq!(a[0].reason, AlarmReason::Drop);
         assert_eq!(a[0].times.timestamp, Some(ClockTime::ZERO));
         // Too short a run gives nothing to save.
         let mut m = Monitor::new();
-        let (t, f) = frame(0, 0.8, true);
-        m.push(&s, t, None, &f, None, SIZE, &mut out);
+        feed(&mut m, &[(0.8, true)], &s);
         assert_eq!(m.saved_baseline(&s, None), None);
     }
 
