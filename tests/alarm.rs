@@ -1,6 +1,7 @@
 //! Threshold alarms on a clip that turns soft part-way (rendered at half size and upscaled),
-//! with default properties (window 1 s, min-duration 2 s); the resolution alarm is switched
-//! off except where said (tests/resolution.rs covers it).
+//! with default properties (window 0.5 s, min-duration 1 s); the resolution and drop alarms
+//! are switched off except where said (tests/resolution.rs and tests/stream_alarms.rs cover
+//! them).
 
 mod common;
 
@@ -10,8 +11,8 @@ use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
 
 const FPS: u32 = 25;
 const SECOND: u64 = 1_000_000_000;
-/// Default properties with the resolution alarm off.
-const THRESHOLD_ONLY: &str = "resolution-threshold=0";
+/// Default properties with the resolution and drop alarms off.
+const THRESHOLD_ONLY: &str = "resolution-threshold=0 drop=0";
 
 /// Default threshold and hysteresis of the element.
 fn defaults() -> (f64, f64) {

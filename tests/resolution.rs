@@ -219,7 +219,7 @@ fn switching_clip() -> Clip {
 
 #[test]
 fn switching_to_a_down_up_raises_a_resolution_alarm() {
-    let r = run_clip(switching_clip(), "threshold=0");
+    let r = run_clip(switching_clip(), "threshold=0 drop=0");
     let alarms: Vec<Alarm> = r
         .messages
         .iter()
@@ -254,6 +254,6 @@ fn switching_to_a_down_up_raises_a_resolution_alarm() {
 fn sharp_stream_raises_no_resolution_alarm() {
     let mut clip = switching_clip();
     clip.soft = 0..0;
-    let r = run_clip(clip, "threshold=0");
+    let r = run_clip(clip, "threshold=0 drop=0");
     assert!(r.messages.iter().all(|m| Alarm::from_message(m).is_none()));
 }

@@ -30,10 +30,10 @@ pub const FAULT_PTS: gst::ClockTime = gst::ClockTime::from_seconds(4242);
 const DEFAULT_THRESHOLD: f64 = 0.4;
 const DEFAULT_RESOLUTION_THRESHOLD: f64 = 0.6;
 const DEFAULT_HYSTERESIS: f64 = 0.03;
-const DEFAULT_MIN_DURATION: u64 = 2_000_000_000;
-const DEFAULT_WINDOW: u64 = 1_000_000_000;
+const DEFAULT_MIN_DURATION: u64 = 1_000_000_000;
+const DEFAULT_WINDOW: u64 = 500_000_000;
 const DEFAULT_INTERVAL: u64 = 1_000_000_000;
-const DEFAULT_DROP: f64 = 0.0;
+const DEFAULT_DROP: f64 = 0.4;
 const DEFAULT_BASELINE_DURATION: u64 = 3_000_000_000;
 const DEFAULT_POST_MESSAGES: bool = true;
 const DEFAULT_ATTACH_META: bool = true;
@@ -422,7 +422,7 @@ impl ObjectImpl for SharpMeter {
                     .build(),
                 glib::ParamSpecDouble::builder("drop")
                     .nick("Drop")
-                    .blurb("Alarm (reason drop) when the smoothed sharpness stays more than this fraction below the stream's baseline; 0 disables the alarm")
+                    .blurb("Alarm (reason drop) when the smoothed sharpness stays more than this fraction below the stream's baseline (or, after a cut to softer content of the same resolution, below that scene's own level); 0 disables the alarm")
                     .minimum(0.0)
                     .maximum(1.0)
                     .default_value(DEFAULT_DROP)

@@ -7,6 +7,7 @@ pub mod median;
 pub mod monitor;
 pub mod report;
 pub mod scene_cut;
+pub mod scene_reference;
 pub mod summary;
 
 pub use monitor::{MAX_RECOVERY, Monitor, MonitorSettings};

@@ -15,6 +15,7 @@ use super::episode::{EpisodeTracker, Point, Transition};
 use super::median::RollingMedian;
 use super::report::ReportAccumulator;
 use super::scene_cut::SceneCuts;
+use super::scene_reference::{SceneFrame, SceneReference};
 use super::summary::SummaryAccumulator;
 use crate::analysis::thumbnail::Thumbnail;
 use crate::baseline_file::{QUANTILES, SavedBaseline};
@@ -128,8 +129,9 @@ impl ReasonState {
 /// Temporal state of one stream.
 ///
 /// The baseline learns every valid frame except while a drop episode is open or pending
-/// (smoothed sharpness below the drop limit): it follows changes smaller than `drop`, and a
-/// larger fall never becomes the new normal by itself.
+/// (smoothed sharpness below the drop limit of its reference): it follows changes smaller
+/// than `drop`, and a larger fall never becomes the new normal by itself. The reference is
+/// the baseline, or a softer new scene's own level ([`SceneReference`]).
 #[derive(Debug, Default)]
 pub struct Monitor {
     sharpness: ReasonState,
@@ -139,6 +141,11 @@ pub struct Monitor {
     baseline: Baseline,
     /// The established baseline level of the last frame.
     level: Option<f64>,
+    /// The level the last frame's drop was judged against.
+    reference: Option<f64>,
+    scene: SceneReference,
+    /// Smoothed effective share of the current scene, once a frame of it had one.
+    scene_share: Option<f64>,
     /// Effective sizes of the frames the baseline learned in this stream.
     learned_width: CountMedian,
     learned_height: CountMedian,
@@ -201,7 +208,7 @@ impl Monitor {
             AlarmReason::Drop => (
                 settings.drop,
                 None,
-                self.level,
+                self.reference,
                 Some(1.0 - self.drop.smoothed),
             ),
         };
@@ -234,14 +241,16 @@ impl Monitor {
         out: &mut Vec<MeterMessage>,
     ) -> bool {
         let cut = thumbnail.is_some_and(|t| self.cuts.push(t));
+        let clock = times
+            .running_time
+            .map_or(self.next.clock, ClockTime::nseconds);
         if cut {
             for reason in [&mut self.sharpness, &mut self.resolution, &mut self.drop] {
                 reason.median.clear();
             }
+            self.scene.cut(clock, self.drop.alarm.is_active());
+            self.scene_share = None;
         }
-        let clock = times
-            .running_time
-            .map_or(self.next.clock, ClockTime::nseconds);
         let duration = duration.unwrap_or(ClockTime::ZERO);
         let at = Point { times, clock };
         let end = clock.saturating_add(duration.nseconds());
@@ -261,7 +270,10 @@ impl Monitor {
             .resolution
             .judge(share, settings.resolution_threshold, at, end, settings);
         self.emit(tr, AlarmReason::Resolution, settings, out);
-        self.judge_drop(figures, at, end, duration.nseconds(), settings, out);
+        if share.is_some() {
+            self.scene_share = Some(self.resolution.smoothed);
+        }
+        self.judge_drop(figures, at, end, duration.nseconds(), size, settings, out);
         if self.report.is_due(settings.interval) {
             let r = self.report.take(self.state());
             out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
@@ -269,14 +281,16 @@ impl Monitor {
         cut
     }
 
-    /// Judges a frame's sharpness (when valid) against the baseline, then lets the baseline
-    /// learn it unless a drop episode is open or pending.
+    /// Judges a frame's sharpness (when valid) against its reference, then lets the
+    /// baseline learn it unless a drop episode is open or pending.
+    #[allow(clippy::too_many_arguments)]
     fn judge_drop(
         &mut self,
         figures: &FrameFigures,
         at: Point,
         end: u64,
         duration: u64,
+        size: (u32, u32),
         settings: &MonitorSettings,
         out: &mut Vec<MeterMessage>,
     ) {
@@ -287,12 +301,40 @@ impl Monitor {
             .then(|| self.baseline.level())
             .flatten()
             .filter(|&b| b > 0.0);
-        let ratio = sharpness.zip(self.level).map(|(s, b)| s / b);
         let limit = if settings.drop > 0.0 {
             1.0 - settings.drop
         } else {
             0.0
         };
+        let active = self.drop.alarm.is_active();
+        self.reference = if figures.valid {
+            let frame = SceneFrame {
+                clock: at.clock,
+                sharpness: self.sharpness.smoothed,
+                share: self.scene_share,
+            };
+            let share = self.baseline_share(size);
+            let settle = settings.min_duration.max(settings.window);
+            let was_scene_level = self.scene.is_scene_level();
+            let reference = self.scene.reference(
+                frame,
+                self.level,
+                limit,
+                share,
+                settings.window,
+                settle,
+                active,
+            );
+            // Ratios against the other reference no longer apply.
+            if self.scene.is_scene_level() != was_scene_level {
+                self.drop.median.clear();
+            }
+            reference
+        } else {
+            self.scene.invalid(at.clock);
+            None
+        };
+        let ratio = sharpness.zip(self.reference).map(|(s, b)| s / b);
         let tr = self.drop.judge(ratio, limit, at, end, settings);
         self.emit(tr, AlarmReason::Drop, settings, out);
         if ratio.is_some() {
@@ -307,6 +349,17 @@ impl Monitor {
             self.learned_width.add(figures.effective_width);
             self.learned_height.add(figures.effective_height);
         }
+    }
+
+    /// Effective share (worse axis) of the frames the baseline learned, or of a loaded
+    /// baseline, against the nominal `size`.
+    fn baseline_share(&self, (width, height): (u32, u32)) -> Option<f64> {
+        let (w, h) = self
+            .learned_width
+            .get()
+            .zip(self.learned_height.get())
+            .or(self.loaded_size)?;
+        (width > 0 && height > 0).then(|| (w as f64 / width as f64).min(h as f64 / height as f64))
     }
 
     fn with_baseline(&self, mut report: Report) -> Report {
@@ -327,6 +380,8 @@ impl Monitor {
         let tr = self.drop.flush(self.next);
         self.emit(tr, AlarmReason::Drop, settings, out);
         self.cuts.clear();
+        self.scene.clear();
+        self.scene_share = None;
     }
 
     /// Replaces the baseline with a saved one. It is established at once when it learned
@@ -784,6 +839,74 @@ mod tests {
         let mut m = Monitor::new();
         feed(&mut m, &[(0.8, true)], &s);
         assert_eq!(m.saved_baseline(&s, None), None);
+    }
+
+    /// 3 s of a sharp scene (0.8, full size), then a cut to a scene of `sharpness` whose
+    /// effective size is `share` of the nominal one; the drop alarms it raises.
+    fn cut_to(sharpness: f64, share: f64) -> Vec<Alarm> {
+        use crate::analysis::thumbnail::SIDE;
+        let scene_a: Thumbnail = std::array::from_fn(|i| ((i % SIDE) * 10) as f32);
+        let scene_b: Thumbnail = std::array::from_fn(|i| ((i / SIDE) * 10) as f32);
+        let s = drop_settings();
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        for i in 0..200u64 {
+            let (v, size, thumb) = if i < 75 {
+                (0.8, 1.0, &scene_a)
+            } else {
+                (sharpness, share, &scene_b)
+            };
+            let (t, mut f) = frame(i, v, true);
+            f.effective_width = Some((SIZE.0 as f64 * size) as u32);
+            f.effective_height = Some(SIZE.1);
+            let d = Some(ClockTime::from_nseconds(FRAME));
+            m.push(&s, t, d, &f, Some(thumb), SIZE, &mut out);
+        }
+        m.finish(&s, &mut out);
+        alarms(&out).into_iter().cloned().collect()
+    }
+
+    #[test]
+    fn a_cut_to_softer_content_of_the_same_resolution_is_no_drop() {
+        assert!(cut_to(0.4, 1.0).is_empty());
+        // The same fall with the effective width halved is a degradation, from the cut.
+        let a = cut_to(0.4, 0.5);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[0].reason, AlarmReason::Drop);
+        assert_eq!(a[0].times.timestamp.unwrap().nseconds(), 75 * FRAME);
+        assert!((a[0].baseline.unwrap() - 0.8).abs() < 0.002, "{a:?}");
+    }
+
+    #[test]
+    fn a_drop_within_a_softer_scene_is_judged_against_that_scene() {
+        use crate::analysis::thumbnail::SIDE;
+        let scene_a: Thumbnail = std::array::from_fn(|i| ((i % SIDE) * 10) as f32);
+        let scene_b: Thumbnail = std::array::from_fn(|i| ((i / SIDE) * 10) as f32);
+        let s = drop_settings();
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        // 3 s at 0.8, a cut to 0.4 content for 3 s, then that scene falls to 0.15.
+        for i in 0..250u64 {
+            let (v, thumb) = match i {
+                0..75 => (0.8, &scene_a),
+                75..150 => (0.4, &scene_b),
+                _ => (0.15, &scene_b),
+            };
+            let (t, mut f) = frame(i, v, true);
+            f.effective_width = Some(SIZE.0);
+            f.effective_height = Some(SIZE.1);
+            let d = Some(ClockTime::from_nseconds(FRAME));
+            m.push(&s, t, d, &f, Some(thumb), SIZE, &mut out);
+        }
+        m.finish(&s, &mut out);
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2, "{a:?}");
+        let start = a[0].times.timestamp.unwrap().nseconds();
+        assert!((150 * FRAME..160 * FRAME).contains(&start), "{start}");
+        // The message carries the level the drop was measured against.
+        let reference = a[0].baseline.unwrap();
+        assert!((reference - 0.4).abs() < 0.002, "{reference}");
+        assert!((a[0].relative_drop.unwrap() - 0.625).abs() < 0.01, "{a:?}");
     }
 
     #[test]

@@ -1,0 +1,204 @@
+//! The level a drop is measured against: the stream's baseline, or a new scene's own level
+//! when the scene is softer content rather than a degradation.
+//!
+//! A scene starts at a scene cut, or at the first valid frame after invalid frames (black,
+//! a fade) that lasted at least the smoothing window. During the scene's first `settle`
+//! time, while no drop episode is open, the scene is taken as new content when its smoothed
+//! sharpness is below the drop limit of the baseline but its smoothed effective share has
+//! reached within [`SHARE_FALL`] of the baseline's (or no share is known); encoders often
+//! code the first frames after a cut softly, hence the highest share of the scene so far.
+//! The scene's own smoothed sharpness at the end of `settle` then stands in for the baseline
+//! until the next scene. A softer scene whose effective resolution fell with it is judged
+//! against the baseline.
+
+/// Fall of the effective share, as a fraction of the baseline's share, that makes a softer
+/// new scene a degradation rather than new content.
+pub const SHARE_FALL: f64 = 0.25;
+
+/// What the reference needs to know of one valid frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SceneFrame {
+    /// Monotonic clock of the frame, ns.
+    pub clock: u64,
+    /// Smoothed sharpness of the scene so far.
+    pub sharpness: f64,
+    /// Smoothed effective share of the scene so far (worse axis), if known.
+    pub share: Option<f64>,
+}
+
+/// Scene-aware reference level for the drop alarm.
+#[derive(Debug, Default, Clone)]
+pub struct SceneReference {
+    /// Start of the current scene while it is settling.
+    fresh_since: Option<u64>,
+    /// Highest smoothed effective share of the settling scene.
+    best_share: Option<f64>,
+    /// The scene's own level, when it stands in for the baseline.
+    level: Option<f64>,
+    /// Start of the current run of invalid frames.
+    invalid_since: Option<u64>,
+}
+
+impl SceneReference {
+    /// A scene cut at `clock`. While a drop episode is `active` the scene keeps its
+    /// reference: a degraded stream stays degraded across cuts.
+    pub fn cut(&mut self, clock: u64, active: bool) {
+        if !active {
+            self.start_scene(clock);
+        }
+    }
+
+    /// An invalid frame at `clock`.
+    pub fn invalid(&mut self, clock: u64) {
+        self.invalid_since.get_or_insert(clock);
+    }
+
+    fn start_scene(&mut self, clock: u64) {
+        self.fresh_since = Some(clock);
+        self.best_share = None;
+        self.level = None;
+    }
+
+    /// Forgets the scene (flush, seek).
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The level that a valid `frame` is judged against, given the established `baseline`
+    /// (None: no judgement), the `limit` as a fraction of it (0: drop alarm off), the
+    /// baseline's effective share, the smoothing `window` and the `settle` time (ns), and
+    /// whether a drop episode is `active`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reference(
+        &mut self,
+        frame: SceneFrame,
+        baseline: Option<f64>,
+        limit: f64,
+        baseline_share: Option<f64>,
+        window: u64,
+        settle: u64,
+        active: bool,
+    ) -> Option<f64> {
+        if let Some(since) = self.invalid_since.take()
+            && frame.clock.saturating_sub(since) >= window
+            && !active
+        {
+            self.start_scene(frame.clock);
+        }
+        let baseline = baseline?;
+        if let Some(since) = self.fresh_since {
+            if frame.clock.saturating_sub(since) >= settle || active {
+                self.fresh_since = None;
+            } else {
+                if let Some(s) = frame.share {
+                    self.best_share = Some(self.best_share.map_or(s, |b| b.max(s)));
+                }
+                let softer = limit > 0.0 && frame.sharpness < limit * baseline;
+                let resolution_kept = match (self.best_share, baseline_share) {
+                    (Some(s), Some(b)) if b > 0.0 => s >= (1.0 - SHARE_FALL) * b,
+                    _ => true,
+                };
+                self.level =
+                    (softer && resolution_kept && frame.sharpness > 0.0).then_some(frame.sharpness);
+            }
+        }
+        Some(self.level.unwrap_or(baseline))
+    }
+
+    /// Whether the current scene's own level stands in for the baseline.
+    pub fn is_scene_level(&self) -> bool {
+        self.level.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: u64 = 1_000_000;
+    const WINDOW: u64 = 500 * MS;
+    const SETTLE: u64 = 1000 * MS;
+
+    fn frame(ms: u64, sharpness: f64, share: Option<f64>) -> SceneFrame {
+        SceneFrame {
+            clock: ms * MS,
+            sharpness,
+            share,
+        }
+    }
+
+    /// Feeds one valid frame with baseline 0.8, limit 0.6 and baseline share 1.
+    fn judge(r: &mut SceneReference, f: SceneFrame, active: bool) -> f64 {
+        r.reference(f, Some(0.8), 0.6, Some(1.0), WINDOW, SETTLE, active)
+            .unwrap()
+    }
+
+    #[test]
+    fn without_a_scene_change_the_baseline_is_the_reference() {
+        let mut r = SceneReference::default();
+        assert_eq!(judge(&mut r, frame(0, 0.3, Some(1.0)), false), 0.8);
+        assert_eq!(judge(&mut r, frame(40, 0.3, Some(1.0)), false), 0.8);
+        let f = frame(80, 0.3, None);
+        assert_eq!(r.reference(f, None, 0.6, None, WINDOW, SETTLE, false), None);
+    }
+
+    #[test]
+    fn a_cut_to_softer_content_of_full_resolution_becomes_the_reference() {
+        let mut r = SceneReference::default();
+        judge(&mut r, frame(0, 0.8, Some(1.0)), false);
+        r.cut(40 * MS, false);
+        // Coded softly at first: judged against the baseline until the share comes up.
+        assert_eq!(judge(&mut r, frame(40, 0.42, Some(0.3)), false), 0.8);
+        // The scene's smoothed level is followed while it settles, then kept.
+        assert_eq!(judge(&mut r, frame(600, 0.42, Some(0.95)), false), 0.42);
+        assert_eq!(judge(&mut r, frame(900, 0.4, Some(0.9)), false), 0.4);
+        assert!(r.is_scene_level());
+        assert_eq!(judge(&mut r, frame(1100, 0.2, Some(0.5)), false), 0.4);
+        // The next cut to content at the baseline's level ends it.
+        r.cut(1200 * MS, false);
+        assert_eq!(judge(&mut r, frame(1200, 0.79, Some(1.0)), false), 0.8);
+        assert!(!r.is_scene_level());
+    }
+
+    #[test]
+    fn a_cut_whose_resolution_falls_too_is_judged_against_the_baseline() {
+        let mut r = SceneReference::default();
+        r.cut(0, false);
+        assert_eq!(judge(&mut r, frame(0, 0.3, Some(0.5)), false), 0.8);
+        assert_eq!(judge(&mut r, frame(100, 0.3, Some(0.5)), false), 0.8);
+        // 25% below the baseline's share is still the same resolution.
+        r.cut(200 * MS, false);
+        assert_eq!(judge(&mut r, frame(200, 0.3, Some(0.76)), false), 0.3);
+    }
+
+    #[test]
+    fn an_open_episode_keeps_its_reference_across_cuts() {
+        let mut r = SceneReference::default();
+        r.cut(0, true);
+        assert_eq!(judge(&mut r, frame(0, 0.3, Some(1.0)), true), 0.8);
+        assert_eq!(judge(&mut r, frame(40, 0.3, Some(1.0)), false), 0.8);
+    }
+
+    #[test]
+    fn a_long_run_of_invalid_frames_starts_a_scene_and_a_short_one_does_not() {
+        let mut r = SceneReference::default();
+        judge(&mut r, frame(0, 0.8, Some(1.0)), false);
+        r.invalid(40 * MS);
+        r.invalid(80 * MS);
+        assert_eq!(judge(&mut r, frame(120, 0.3, Some(1.0)), false), 0.8);
+        r.invalid(200 * MS);
+        assert_eq!(judge(&mut r, frame(800, 0.3, Some(1.0)), false), 0.3);
+        assert_eq!(judge(&mut r, frame(1900, 0.3, Some(1.0)), false), 0.3);
+    }
+
+    #[test]
+    fn sharper_scenes_and_a_disabled_alarm_keep_the_baseline() {
+        let mut r = SceneReference::default();
+        r.cut(0, false);
+        assert_eq!(judge(&mut r, frame(0, 0.9, Some(1.0)), false), 0.8);
+        r.cut(100 * MS, false);
+        let f = frame(100, 0.3, Some(1.0));
+        let judged = r.reference(f, Some(0.8), 0.0, Some(1.0), WINDOW, SETTLE, false);
+        assert_eq!(judged, Some(0.8));
+    }
+}
