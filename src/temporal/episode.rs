@@ -49,9 +49,10 @@ impl EpisodeTracker {
         matches!(self.state, State::Active { .. })
     }
 
-    /// Feeds one judged frame. `end_clock` is where the frame ends. A run of degraded
-    /// (while clear) or recovered (while active) frames flips the state once it has
-    /// lasted `min_duration`.
+    /// Feeds one judged frame. `end_clock` is where the frame ends; `at` is where a run
+    /// that begins with this frame is dated (the frame itself, or an earlier frame that the
+    /// caller's smoothing hid). A run of degraded (while clear) or recovered (while active)
+    /// frames flips the state once it has lasted `min_duration` from its date.
     pub fn update(
         &mut self,
         at: Point,

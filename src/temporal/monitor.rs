@@ -2,6 +2,8 @@
 //! stream's sharpness baseline, tracks the alarm episodes of each reason, and produces
 //! reports and the summary.
 
+use std::collections::VecDeque;
+
 use gst::ClockTime;
 
 use crate::analysis::FrameFigures;
@@ -86,6 +88,9 @@ fn effective_share(figures: &FrameFigures, (width, height): (u32, u32)) -> Optio
 #[derive(Debug, Default)]
 struct ReasonState {
     median: RollingMedian,
+    /// The frames in the smoothing window with their values, since the last edge: an edge
+    /// is dated at the first of them that crossed by itself.
+    recent: VecDeque<(Point, f64)>,
     alarm: EpisodeTracker,
     /// The latest smoothed value.
     smoothed: f64,
@@ -104,24 +109,48 @@ impl ReasonState {
     ) -> Option<Transition> {
         if let Some(v) = value {
             self.smoothed = self.median.push(at.clock, v, settings.window);
+            self.recent.push_back((at, v));
+            while self.recent.len() > 1
+                && at.clock.saturating_sub(self.recent[0].0.clock) >= settings.window
+            {
+                self.recent.pop_front();
+            }
         }
         if limit <= 0.0 {
+            self.recent.clear();
             return self.alarm.close(at);
         }
         value?;
         let v = self.smoothed;
-        self.alarm.update(
-            at,
-            end,
-            v < limit,
-            v >= settings.recovery(limit),
-            settings.min_duration,
-        )
+        let recovery = settings.recovery(limit);
+        let (degraded, recovered) = (v < limit, v >= recovery);
+        // A run that starts now starts at the first frame of the window that crossed.
+        let crossed = |&&(_, x): &&(Point, f64)| {
+            if self.alarm.is_active() {
+                x >= recovery
+            } else {
+                x < limit
+            }
+        };
+        let first = self.recent.iter().find(crossed).map_or(at, |&(p, _)| p);
+        let tr = self
+            .alarm
+            .update(first, end, degraded, recovered, settings.min_duration);
+        if tr.is_some() {
+            self.recent.clear();
+        }
+        tr
+    }
+
+    /// Forgets the smoothing window.
+    fn clear(&mut self) {
+        self.median.clear();
+        self.recent.clear();
     }
 
     /// Closes an open episode at `at` and forgets the smoothing window.
     fn flush(&mut self, at: Point) -> Option<Transition> {
-        self.median.clear();
+        self.clear();
         self.alarm.close(at)
     }
 }
@@ -246,7 +275,7 @@ impl Monitor {
             .map_or(self.next.clock, ClockTime::nseconds);
         if cut {
             for reason in [&mut self.sharpness, &mut self.resolution, &mut self.drop] {
-                reason.median.clear();
+                reason.clear();
             }
             self.scene.cut(clock, self.drop.alarm.is_active());
             self.scene_share = None;
@@ -327,7 +356,7 @@ impl Monitor {
             );
             // Ratios against the other reference no longer apply.
             if self.scene.is_scene_level() != was_scene_level {
-                self.drop.median.clear();
+                self.drop.clear();
             }
             reference
         } else {
@@ -544,6 +573,23 @@ mod tests {
         assert_eq!((s.frames, s.valid_frames, s.alarms), (150, 150, 1));
         assert_eq!(s.alarm_duration.nseconds(), end - start);
         assert_eq!(s.sharpness_min, Some(0.1));
+    }
+
+    #[test]
+    fn edges_are_dated_at_the_first_frame_that_crossed() {
+        // A 1 s median crosses half a second after each change; the edges are not.
+        let s = MonitorSettings {
+            window: 1_000_000_000,
+            ..settings()
+        };
+        let mut v = vec![(0.5, true); 50];
+        v.extend(vec![(0.1, true); 50]);
+        v.extend(vec![(0.5, true); 50]);
+        let out = run(&v, &s);
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[0].times.timestamp.unwrap().nseconds(), 50 * FRAME);
+        assert_eq!(a[1].times.timestamp.unwrap().nseconds(), 100 * FRAME);
     }
 
     #[test]
@@ -923,6 +969,7 @@ mod tests {
         let run_scenes = |with_thumbnails: bool| {
             let mut m = Monitor::new();
             let (mut out, mut cuts) = (vec![], vec![]);
+            let mut posted = None;
             // 2 s of a sharp scene, then 2 s of a soft one.
             for i in 0..100u64 {
                 let (sharpness, thumb) = if i < 50 {
@@ -936,14 +983,20 @@ mod tests {
                 if m.push(&s, t, d, &f, thumb, SIZE, &mut out) {
                     cuts.push(i);
                 }
+                if posted.is_none() && !alarms(&out).is_empty() {
+                    posted = Some(i);
+                }
             }
             m.finish(&s, &mut out);
             let start = alarms(&out)[0].times.timestamp.unwrap().nseconds();
-            (start, cuts)
+            (start, posted.unwrap(), cuts)
         };
-        // The cut frame starts the episode: the 2 s window no longer holds the old scene.
-        assert_eq!(run_scenes(true), (50 * FRAME, vec![50]));
-        // Without thumbnails the median needs half the window.
-        assert!(run_scenes(false).0 > 70 * FRAME);
+        // The cut frame posts the episode: the 2 s window no longer holds the old scene.
+        assert_eq!(run_scenes(true), (50 * FRAME, 50, vec![50]));
+        // Without thumbnails the median needs half the window; the episode is still dated
+        // at the first soft frame.
+        let (start, posted, _) = run_scenes(false);
+        assert_eq!(start, 50 * FRAME);
+        assert!(posted > 70, "{posted}");
     }
 }
