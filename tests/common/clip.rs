@@ -192,3 +192,51 @@ pub fn down_up_xy(rgb: &[u8], w: usize, h: usize, fx: usize, fy: usize) -> Vec<u
     }
     out
 }
+
+/// Gaussian blur of packed RGB with standard deviation `sigma` pixels (taps to 4 sigma,
+/// mirrored borders, as scipy's `gaussian_filter`).
+pub fn gaussian_blur(rgb: &[u8], w: usize, h: usize, sigma: f32) -> Vec<u8> {
+    let r = (4.0 * sigma).ceil() as isize;
+    let k: Vec<f32> = (-r..=r)
+        .map(|i| (-((i * i) as f32) / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let total: f32 = k.iter().sum();
+    let k: Vec<f32> = k.iter().map(|v| v / total).collect();
+    let reflect = |i: isize, n: usize| -> usize {
+        let n = n as isize;
+        let i = if i < 0 { -i - 1 } else { i };
+        (if i >= n { 2 * n - i - 1 } else { i }).clamp(0, n - 1) as usize
+    };
+    let mut rows = vec![0f32; w * h * 3];
+    for y in 0..h {
+        for x in 0..w {
+            for c in 0..3 {
+                rows[(y * w + x) * 3 + c] = k
+                    .iter()
+                    .enumerate()
+                    .map(|(j, kv)| {
+                        let sx = reflect(x as isize + j as isize - r, w);
+                        kv * rgb[(y * w + sx) * 3 + c] as f32
+                    })
+                    .sum();
+            }
+        }
+    }
+    let mut out = vec![0u8; w * h * 3];
+    for y in 0..h {
+        for x in 0..w {
+            for c in 0..3 {
+                let v: f32 = k
+                    .iter()
+                    .enumerate()
+                    .map(|(j, kv)| {
+                        let sy = reflect(y as isize + j as isize - r, h);
+                        kv * rows[(sy * w + x) * 3 + c]
+                    })
+                    .sum();
+                out[(y * w + x) * 3 + c] = v.round().clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+    out
+}
