@@ -3,6 +3,8 @@
 //!
 //! `cargo run --example demo [-- INPUT]`
 
+// Shared with the tests; the demo uses the pan and its down-up.
+#[allow(dead_code)]
 #[path = "../tests/common/clip.rs"]
 mod clip;
 
