@@ -41,6 +41,13 @@ fn alarm_value(a: &Alarm) -> String {
             "effective size {:.2} of the frame (limit {:.2})",
             share, a.threshold
         ),
+        _ if a.reason == AlarmReason::Drop => format!(
+            "smoothed sharpness {:.3} against reference {:.3}: relative drop {:.2} (limit {:.2})",
+            a.sharpness,
+            a.baseline.unwrap_or(f64::NAN),
+            a.relative_drop.unwrap_or(f64::NAN),
+            a.threshold
+        ),
         _ => format!(
             "smoothed sharpness {:.3} (threshold {:.3})",
             a.sharpness, a.threshold
