@@ -89,6 +89,11 @@ impl EpisodeTracker {
         }
     }
 
+    /// Forgets the run in progress: the next degraded (or recovered) frame starts a new one.
+    pub fn break_run(&mut self) {
+        self.pending = None;
+    }
+
     /// Ends an active episode at `at` (end of stream, flush, alarm switched off).
     pub fn close(&mut self, at: Point) -> Option<Transition> {
         self.pending = None;

@@ -94,6 +94,8 @@ struct ReasonState {
     alarm: EpisodeTracker,
     /// The latest smoothed value.
     smoothed: f64,
+    /// Where the current stretch of frames without a value began.
+    missing_since: Option<u64>,
 }
 
 impl ReasonState {
@@ -107,6 +109,19 @@ impl ReasonState {
         end: u64,
         settings: &MonitorSettings,
     ) -> Option<Transition> {
+        match value {
+            None => {
+                self.missing_since.get_or_insert(at.clock);
+            }
+            // A stretch without values that outlasted the window ends the run in progress.
+            Some(_) => {
+                if let Some(since) = self.missing_since.take()
+                    && at.clock.saturating_sub(since) >= settings.window
+                {
+                    self.alarm.break_run();
+                }
+            }
+        }
         if let Some(v) = value {
             self.smoothed = self.median.push(at.clock, v, settings.window);
             self.recent.push_back((at, v));
@@ -590,6 +605,27 @@ mod tests {
         assert_eq!(a.len(), 2, "{a:?}");
         assert_eq!(a[0].times.timestamp.unwrap().nseconds(), 50 * FRAME);
         assert_eq!(a[1].times.timestamp.unwrap().nseconds(), 100 * FRAME);
+    }
+
+    #[test]
+    fn a_long_invalid_stretch_breaks_a_run() {
+        // Soft for 0.24 s, 0.6 s of invalid frames (a fade through black), soft again for
+        // 0.24 s: no run lasted the 0.4 s min-duration on its own.
+        let mut v = vec![(0.5, true); 25];
+        v.extend(vec![(0.1, true); 6]);
+        v.extend(vec![(0.0, false); 15]);
+        v.extend(vec![(0.1, true); 6]);
+        v.extend(vec![(0.5, true); 25]);
+        let out = run(&v, &settings());
+        assert!(alarms(&out).is_empty(), "{:?}", alarms(&out));
+        // A short gap does not break it.
+        let mut v = vec![(0.5, true); 25];
+        v.extend(vec![(0.1, true); 6]);
+        v.extend(vec![(0.0, false); 2]);
+        v.extend(vec![(0.1, true); 6]);
+        v.extend(vec![(0.5, true); 25]);
+        let a = alarms(&run(&v, &settings())).len();
+        assert_eq!(a, 2);
     }
 
     #[test]
