@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test memcheck corpus-check heldout-check inspect clean
+.PHONY: setup build demo test memcheck corpus-check heldout-check alarm-check inspect clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -61,6 +61,11 @@ memcheck: build
 # Checks the analysis core against the whole shared corpus (not part of `make test`).
 corpus-check: build
 	cargo run --release --example corpus_check -- $(CORPUS)
+
+# The stream-aware alarms with default properties on x264 pans over every corpus photo (about
+# 10 minutes; not part of `make test`).
+alarm-check: build
+	cargo run --release --example alarm_check -- $(CORPUS)
 
 # The same checks on a held-out corpus built from scikit-image photos that the shared corpus
 # does not use (needs PyPI and ffmpeg; not part of `make test`).

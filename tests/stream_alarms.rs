@@ -9,7 +9,7 @@ mod common;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::clip::{Clip, Photo, down_up, gaussian_blur, load_photo};
+use common::clip::{Clip, Photo, down_up, gaussian_blur, load_photo, through_black};
 use common::{appsrc_pipeline, fixture, run_pipeline};
 use gst::prelude::*;
 use gstsharpmeter::baseline_file;
@@ -253,14 +253,7 @@ fn a_fade_through_black_raises_no_alarm() {
     let p = pan(photo("color_astronaut__blur__0.png"));
     let o = run_encoded(
         move |i| {
-            let t = i as f64 / FPS as f64;
-            let gain = match t {
-                t if t < 4.0 => 1.0,
-                t if t < 5.0 => 5.0 - t,
-                t if t < 6.0 => 0.0,
-                t if t < 7.0 => t - 6.0,
-                _ => 1.0,
-            };
+            let gain = through_black(i as f64 / FPS as f64, 4.0);
             let mut f = p.frame(i);
             f.iter_mut()
                 .for_each(|v| *v = (*v as f64 * gain).round() as u8);

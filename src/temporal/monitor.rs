@@ -923,29 +923,44 @@ mod tests {
         assert_eq!(m.saved_baseline(&s, None), None);
     }
 
-    /// 3 s of a sharp scene (0.8, full size), then a cut to a scene of `sharpness` whose
-    /// effective size is `share` of the nominal one; the drop alarms it raises.
-    fn cut_to(sharpness: f64, share: f64) -> Vec<Alarm> {
+    /// Two thumbnails of different scenes.
+    fn two_scenes() -> (Thumbnail, Thumbnail) {
         use crate::analysis::thumbnail::SIDE;
-        let scene_a: Thumbnail = std::array::from_fn(|i| ((i % SIDE) * 10) as f32);
-        let scene_b: Thumbnail = std::array::from_fn(|i| ((i / SIDE) * 10) as f32);
+        (
+            std::array::from_fn(|i| ((i % SIDE) * 10) as f32),
+            std::array::from_fn(|i| ((i / SIDE) * 10) as f32),
+        )
+    }
+
+    /// Feeds one 25 fps frame per (sharpness, effective share of the width, second scene)
+    /// with drop settings; the alarms.
+    fn run_scenes(frames: impl Iterator<Item = (f64, f64, bool)>) -> Vec<Alarm> {
+        let (scene_a, scene_b) = two_scenes();
         let s = drop_settings();
         let mut m = Monitor::new();
         let mut out = vec![];
-        for i in 0..200u64 {
-            let (v, size, thumb) = if i < 75 {
-                (0.8, 1.0, &scene_a)
-            } else {
-                (sharpness, share, &scene_b)
-            };
-            let (t, mut f) = frame(i, v, true);
-            f.effective_width = Some((SIZE.0 as f64 * size) as u32);
+        for (i, (v, share, second)) in frames.enumerate() {
+            let (t, mut f) = frame(i as u64, v, true);
+            f.effective_width = Some((SIZE.0 as f64 * share) as u32);
             f.effective_height = Some(SIZE.1);
             let d = Some(ClockTime::from_nseconds(FRAME));
+            let thumb = if second { &scene_b } else { &scene_a };
             m.push(&s, t, d, &f, Some(thumb), SIZE, &mut out);
         }
         m.finish(&s, &mut out);
         alarms(&out).into_iter().cloned().collect()
+    }
+
+    /// 3 s of a sharp scene (0.8, full size), then a cut to a scene of `sharpness` whose
+    /// effective width is `share` of the nominal one; the alarms.
+    fn cut_to(sharpness: f64, share: f64) -> Vec<Alarm> {
+        run_scenes((0..200).map(|i| {
+            if i < 75 {
+                (0.8, 1.0, false)
+            } else {
+                (sharpness, share, true)
+            }
+        }))
     }
 
     #[test]
@@ -961,27 +976,12 @@ mod tests {
 
     #[test]
     fn a_drop_within_a_softer_scene_is_judged_against_that_scene() {
-        use crate::analysis::thumbnail::SIDE;
-        let scene_a: Thumbnail = std::array::from_fn(|i| ((i % SIDE) * 10) as f32);
-        let scene_b: Thumbnail = std::array::from_fn(|i| ((i / SIDE) * 10) as f32);
-        let s = drop_settings();
-        let mut m = Monitor::new();
-        let mut out = vec![];
         // 3 s at 0.8, a cut to 0.4 content for 3 s, then that scene falls to 0.15.
-        for i in 0..250u64 {
-            let (v, thumb) = match i {
-                0..75 => (0.8, &scene_a),
-                75..150 => (0.4, &scene_b),
-                _ => (0.15, &scene_b),
-            };
-            let (t, mut f) = frame(i, v, true);
-            f.effective_width = Some(SIZE.0);
-            f.effective_height = Some(SIZE.1);
-            let d = Some(ClockTime::from_nseconds(FRAME));
-            m.push(&s, t, d, &f, Some(thumb), SIZE, &mut out);
-        }
-        m.finish(&s, &mut out);
-        let a = alarms(&out);
+        let a = run_scenes((0..250).map(|i| match i {
+            0..75 => (0.8, 1.0, false),
+            75..150 => (0.4, 1.0, true),
+            _ => (0.15, 1.0, true),
+        }));
         assert_eq!(a.len(), 2, "{a:?}");
         let start = a[0].times.timestamp.unwrap().nseconds();
         assert!((150 * FRAME..160 * FRAME).contains(&start), "{start}");
@@ -993,9 +993,8 @@ mod tests {
 
     #[test]
     fn a_scene_cut_restarts_the_smoothing_window() {
-        use crate::analysis::thumbnail::{CELLS, SIDE};
-        let scene_a: Thumbnail = std::array::from_fn(|i| ((i % SIDE) * 10) as f32);
-        let scene_b: Thumbnail = std::array::from_fn(|i| ((i / SIDE) * 10) as f32);
+        use crate::analysis::thumbnail::CELLS;
+        let (scene_a, scene_b) = two_scenes();
         assert_eq!(scene_a.len(), CELLS);
         let s = MonitorSettings {
             window: 2_000_000_000,

@@ -240,3 +240,16 @@ pub fn gaussian_blur(rgb: &[u8], w: usize, h: usize, sigma: f32) -> Vec<u8> {
     }
     out
 }
+
+/// Gain at `t` seconds of a fade through black that starts at `start` seconds: out over one
+/// second, black for one, back in over one.
+pub fn through_black(t: f64, start: f64) -> f64 {
+    let t = t - start;
+    match t {
+        t if t < 0.0 => 1.0,
+        t if t < 1.0 => 1.0 - t,
+        t if t < 2.0 => 0.0,
+        t if t < 3.0 => t - 2.0,
+        _ => 1.0,
+    }
+}
