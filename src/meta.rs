@@ -13,7 +13,7 @@ use gst::glib;
 use gst::glib::translate::{FromGlib, IntoGlib, ToGlibPtr};
 use gst::meta::CustomMeta;
 
-use crate::analysis::FrameFigures;
+use crate::analysis::{FrameFigures, Rect};
 use crate::messages::SCHEMA_VERSION;
 
 /// Registered name of the meta.
@@ -146,6 +146,11 @@ impl SharpMeterMeta {
             s.set("upscale-confidence", v);
         }
         s.set("scene-cut", figures.scene_cut);
+        if let Some(a) = figures.active_area {
+            let fields =
+                [a.x, a.y, a.width, a.height].map(|v| i32::try_from(v).unwrap_or(i32::MAX));
+            s.set("active-area", gst::Array::new(fields));
+        }
         Ok(())
     }
 
@@ -169,6 +174,16 @@ impl SharpMeterMeta {
                 upscaled_from_height: s.get("upscaled-from-height").ok(),
                 upscale_confidence: s.get("upscale-confidence").ok(),
                 scene_cut: s.get("scene-cut").unwrap_or(false),
+                active_area: s.get::<gst::Array>("active-area").ok().and_then(|a| {
+                    let v: Vec<usize> = a
+                        .iter()
+                        .map(|v| v.get::<i32>().ok().and_then(|v| usize::try_from(v).ok()))
+                        .collect::<Option<_>>()?;
+                    match v[..] {
+                        [x, y, width, height] => Some(Rect::new(x, y, width, height)),
+                        _ => None,
+                    }
+                }),
             },
         })
     }

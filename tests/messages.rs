@@ -393,7 +393,8 @@ fn metrics_property_decides_the_fields_of_meta_and_reports() {
             "laplacian-variance",
             "tenengrad",
             "effective-width",
-            "scene-cut"
+            "scene-cut",
+            "active-area"
         ]
     );
     // Changed while running, as a gst-launch string.

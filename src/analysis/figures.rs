@@ -9,6 +9,7 @@ use super::edge_width::{EdgeWidthScratch, edge_width};
 use super::effective_resolution::effective_share;
 use super::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use super::plane::LumaPlane;
+use super::region::Rect;
 use super::sharpness::{PoolScratch, SharpnessFigures, capped_by_share, sharpness};
 use super::thumbnail::{CELLS, Thumbnail, ThumbnailScratch, thumbnail};
 use super::upscale::{Upscale, UpscaleScratch, detect};
@@ -81,6 +82,9 @@ pub struct FrameFigures {
     /// The frame starts a new scene. Set from consecutive frames by the temporal scene-cut
     /// detector; the analysis of one frame leaves it false.
     pub scene_cut: bool,
+    /// The analysed area in frame pixels (region of interest without bars). Set by the
+    /// element; the analysis of a plane leaves it None.
+    pub active_area: Option<Rect>,
 }
 
 /// Effective size and identified upscale along one axis.
@@ -129,8 +133,22 @@ impl Analyzer {
     }
 
     pub fn analyze(&mut self, plane: &LumaPlane, metrics: Metrics) -> FrameFigures {
+        let all = Rect::full(plane.width(), plane.height());
+        self.analyze_area(plane, all, metrics)
+    }
+
+    /// Analyses `area` (in `region`'s coordinates, within it) of `region`. The thumbnail
+    /// covers the whole region, so scene cuts do not follow changes of the area.
+    pub fn analyze_area(
+        &mut self,
+        region: &LumaPlane,
+        area: Rect,
+        metrics: Metrics,
+    ) -> FrameFigures {
         let t = self.thumbnail.get_or_insert([0.0; CELLS]);
-        thumbnail(plane, &mut self.thumbnail_scratch, t);
+        thumbnail(region, &mut self.thumbnail_scratch, t);
+        let cropped = region.crop(area).unwrap_or(*region);
+        let plane = &cropped;
         let d = derivatives(plane, &mut self.derivatives);
         let s = if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
             SharpnessFigures::INVALID
@@ -185,6 +203,7 @@ impl Analyzer {
                 (a, b) => a.or(b).map(|u| u.confidence),
             },
             scene_cut: false,
+            active_area: None,
         }
     }
 

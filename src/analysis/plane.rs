@@ -1,5 +1,7 @@
 //! A read-only view of one luma plane: samples, size and row stride.
 
+pub use super::region::Rect;
+
 /// Sample storage of a luma plane.
 #[derive(Debug, Clone, Copy)]
 pub enum Samples<'a> {
@@ -18,6 +20,8 @@ pub enum PlaneError {
     StrideTooSmall { width: usize, stride: usize },
     /// The sample slice does not cover `stride * (height - 1) + width` samples.
     TooShort { needed: usize, got: usize },
+    /// A crop reaches outside the plane.
+    OutsidePlane,
 }
 
 impl std::fmt::Display for PlaneError {
@@ -30,6 +34,7 @@ impl std::fmt::Display for PlaneError {
             PlaneError::TooShort { needed, got } => {
                 write!(f, "plane needs {needed} samples, got {got}")
             }
+            PlaneError::OutsidePlane => write!(f, "area reaches outside the plane"),
         }
     }
 }
@@ -112,6 +117,31 @@ impl<'a> LumaPlane<'a> {
 
     pub fn height(&self) -> usize {
         self.height
+    }
+
+    /// The part of the plane inside `area`, which must lie within the plane and not be
+    /// empty.
+    pub fn crop(&self, area: Rect) -> Result<LumaPlane<'a>, PlaneError> {
+        if area.x + area.width > self.width || area.y + area.height > self.height {
+            return Err(PlaneError::OutsidePlane);
+        }
+        let start = area.y * self.stride + area.x;
+        let samples = match self.samples {
+            Samples::U8(d) => Samples::U8(&d[start..]),
+            Samples::U16(d) => Samples::U16(&d[start..]),
+        };
+        let len = match samples {
+            Samples::U8(d) => d.len(),
+            Samples::U16(d) => d.len(),
+        };
+        Self::new(
+            samples,
+            len,
+            area.width,
+            area.height,
+            self.stride,
+            self.scale_shift,
+        )
     }
 
     /// Power of two that divides raw sample values to reach the 8-bit range.
@@ -216,6 +246,28 @@ mod tests {
         );
         // The last row needs only `width` samples, not a full stride.
         assert!(LumaPlane::new_u8(&[0; 7], 3, 2, 4).is_ok());
+    }
+
+    #[test]
+    fn a_crop_reads_its_area_only() {
+        let data: Vec<u8> = (0..20).collect();
+        let p = LumaPlane::new_u8(&data, 4, 4, 5).unwrap();
+        let c = p.crop(Rect::new(1, 2, 2, 2)).unwrap();
+        assert_eq!((c.width(), c.height()), (2, 2));
+        let mut row = [0i32; 2];
+        c.row_i32(1, &mut row);
+        assert_eq!(row, [16, 17]);
+        let mut column = [0f32; 2];
+        c.column_f32(1, &mut column);
+        assert_eq!(column, [12.0, 17.0]);
+        assert_eq!(
+            p.crop(Rect::new(3, 0, 2, 1)).unwrap_err(),
+            PlaneError::OutsidePlane
+        );
+        assert_eq!(
+            p.crop(Rect::new(0, 0, 0, 1)).unwrap_err(),
+            PlaneError::Empty
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@ use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
 
-use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane};
+use crate::analysis::letterbox::{LetterboxScratch, active_area};
+use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, Rect, luma_plane};
 use crate::baseline_file;
 use crate::messages::{MeterMessage, Timestamps};
 use crate::meta::SharpMeterMeta;
@@ -38,6 +39,10 @@ const DEFAULT_BASELINE_DURATION: u64 = 3_000_000_000;
 const DEFAULT_POST_MESSAGES: bool = true;
 const DEFAULT_ATTACH_META: bool = true;
 const DEFAULT_ANALYZE_EVERY: u32 = 1;
+const DEFAULT_DETECT_BARS: bool = true;
+
+/// `roi-x`, `roi-y`, `roi-width`, `roi-height`.
+type RoiProperties = (u32, u32, u32, u32);
 
 #[derive(Debug, Clone, Copy)]
 struct Settings {
@@ -46,6 +51,8 @@ struct Settings {
     attach_meta: bool,
     analyze_every: u32,
     metrics: Metrics,
+    roi: RoiProperties,
+    detect_bars: bool,
 }
 
 impl Default for Settings {
@@ -65,6 +72,8 @@ impl Default for Settings {
             attach_meta: DEFAULT_ATTACH_META,
             analyze_every: DEFAULT_ANALYZE_EVERY,
             metrics: Metrics::DEFAULT,
+            roi: (0, 0, 0, 0),
+            detect_bars: DEFAULT_DETECT_BARS,
         }
     }
 }
@@ -86,6 +95,9 @@ struct State {
     monitor: Monitor,
     /// Buffers seen since start or the last flush, for `analyze-every`.
     seen: u64,
+    letterbox: LetterboxScratch,
+    /// The region of interest and frame size last warned about, so each is warned once.
+    roi_warned: Option<(RoiProperties, (usize, usize))>,
 }
 
 #[derive(Default)]
@@ -200,12 +212,45 @@ impl SharpMeter {
         }
     }
 
+    /// The area of a `width` x `height` frame to analyse: the region of interest clamped to
+    /// the frame (a warning message, once per region and frame size, when it had to be).
+    fn region(
+        &self,
+        warned: &mut Option<(RoiProperties, (usize, usize))>,
+        roi: RoiProperties,
+        width: usize,
+        height: usize,
+    ) -> Rect {
+        let (x, y, w, h) = roi;
+        let wanted = (x as usize, y as usize, w as usize, h as usize);
+        let area = Rect::region_of_interest(wanted, width, height);
+        let whole = area.is_some_and(|a| {
+            (w == 0 || a.width == w as usize) && (h == 0 || a.height == h as usize)
+        });
+        if !whole && *warned != Some((roi, (width, height))) {
+            *warned = Some((roi, (width, height)));
+            let what = match area {
+                Some(a) => format!(
+                    "clamped to x {} y {} width {} height {}",
+                    a.x, a.y, a.width, a.height
+                ),
+                None => "outside the frame; the whole frame is analysed".to_string(),
+            };
+            gst::element_imp_warning!(
+                self,
+                gst::LibraryError::Settings,
+                ("Region of interest x {x} y {y} width {w} height {h} reaches outside the {width}x{height} frame: {what}")
+            );
+        }
+        area.unwrap_or(Rect::full(width, height))
+    }
+
     /// Measures one frame; None when the frame is not to be analysed or cannot be read.
     fn measure(
         &self,
         state: &mut State,
         buf: &gst::BufferRef,
-        metrics: Metrics,
+        settings: &Settings,
     ) -> Result<Option<FrameFigures>, gst::FlowError> {
         let Some(format) = state.format.as_ref() else {
             gst::element_imp_error!(
@@ -246,13 +291,28 @@ impl SharpMeter {
             format.layout,
             &mut state.scratch,
         );
-        match plane {
-            Ok(plane) => Ok(Some(state.analyzer.analyze(&plane, metrics))),
+        let plane = match plane {
+            Ok(plane) => plane,
             Err(err) => {
                 gst::warning!(CAT, imp = self, "Luma plane not analysable: {err}");
-                Ok(None)
+                return Ok(None);
             }
-        }
+        };
+        let roi = self.region(
+            &mut state.roi_warned,
+            settings.roi,
+            plane.width(),
+            plane.height(),
+        );
+        let region = plane.crop(roi).expect("the region is clamped to the frame");
+        let area = if settings.detect_bars {
+            active_area(&region, &mut state.letterbox)
+        } else {
+            Rect::full(roi.width, roi.height)
+        };
+        let mut figures = state.analyzer.analyze_area(&region, area, settings.metrics);
+        figures.active_area = Some(area.within(roi));
+        Ok(Some(figures))
     }
 
     /// Times of `buf` through the current segment; unknown where the PTS or segment is.
@@ -290,7 +350,7 @@ impl SharpMeter {
             if !due {
                 return Ok(None);
             }
-            let Some(mut figures) = self.measure(state, buf, settings.metrics)? else {
+            let Some(mut figures) = self.measure(state, buf, &settings)? else {
                 return Ok(None);
             };
             let duration = buf.duration().or_else(|| {
@@ -301,10 +361,10 @@ impl SharpMeter {
                         .unwrap_or(gst::ClockTime::ZERO)
                 })
             });
-            let size = state
-                .format
-                .as_ref()
-                .map_or((0, 0), |f| (f.info.width(), f.info.height()));
+            // Effective sizes are shares of the analysed area.
+            let size = figures
+                .active_area
+                .map_or((0, 0), |a| (a.width as u32, a.height as u32));
             figures.scene_cut = state.monitor.push(
                 &settings.monitor,
                 times,
@@ -434,6 +494,36 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_BASELINE_DURATION)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecUInt::builder("roi-x")
+                    .nick("Region x")
+                    .blurb("Left edge of the region of interest, pixels; a region reaching outside the frame is clamped to it, with a warning message")
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("roi-y")
+                    .nick("Region y")
+                    .blurb("Top edge of the region of interest, pixels")
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("roi-width")
+                    .nick("Region width")
+                    .blurb("Width of the region of interest, pixels; 0 reaches the frame's right edge")
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("roi-height")
+                    .nick("Region height")
+                    .blurb("Height of the region of interest, pixels; 0 reaches the frame's bottom edge")
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("detect-bars")
+                    .nick("Detect bars")
+                    .blurb("Leave uniform letterbox and pillarbox bars at the region's edges out of the analysis (meta field active-area)")
+                    .default_value(DEFAULT_DETECT_BARS)
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecString::builder("baseline-location")
                     .nick("Baseline location")
                     .blurb("JSON file holding the stream's baseline: read at start when it exists, written at EOS and on the baseline-save signal")
@@ -498,6 +588,11 @@ impl ObjectImpl for SharpMeter {
                 return;
             }
             "analyze-every" => s.analyze_every = value.get().expect("type checked upstream"),
+            "roi-x" => s.roi.0 = value.get().expect("type checked upstream"),
+            "roi-y" => s.roi.1 = value.get().expect("type checked upstream"),
+            "roi-width" => s.roi.2 = value.get().expect("type checked upstream"),
+            "roi-height" => s.roi.3 = value.get().expect("type checked upstream"),
+            "detect-bars" => s.detect_bars = value.get().expect("type checked upstream"),
             "metrics" => {
                 s.metrics = value
                     .get::<super::MetricFlags>()
@@ -537,6 +632,11 @@ impl ObjectImpl for SharpMeter {
             "post-messages" => s.post_messages.to_value(),
             "attach-meta" => s.attach_meta.to_value(),
             "analyze-every" => s.analyze_every.to_value(),
+            "roi-x" => s.roi.0.to_value(),
+            "roi-y" => s.roi.1.to_value(),
+            "roi-width" => s.roi.2.to_value(),
+            "roi-height" => s.roi.3.to_value(),
+            "detect-bars" => s.detect_bars.to_value(),
             "metrics" => super::MetricFlags::from(s.metrics).to_value(),
             other => unreachable!("unknown property {other}"),
         }

@@ -512,6 +512,7 @@ mod tests {
                 upscaled_from_height: None,
                 upscale_confidence: None,
                 scene_cut: false,
+                active_area: None,
             },
         )
     }
