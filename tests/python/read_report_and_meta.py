@@ -25,9 +25,11 @@ def on_buffer(pad, info):
     meta = info.get_buffer().get_custom_meta("SharpMeterMeta")
     if meta is not None:
         s = meta.get_structure()
-        metas.append(
-            {f: s.get_value(f) for f in ("sharpness", "valid", "laplacian-variance", "tenengrad", "scene-cut")}
-        )
+        fields = {f: s.get_value(f) for f in ("sharpness", "valid", "laplacian-variance", "tenengrad", "scene-cut")}
+        # active-area is a GstValueArray of four ints: get_array, as for the episodes below.
+        ok, area = s.get_array("active-area")
+        fields["active-area"] = ":".join(str(area.get_nth(i)) for i in range(area.n_values)) if ok else None
+        metas.append(fields)
     return Gst.PadProbeReturn.OK
 
 
