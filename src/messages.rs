@@ -119,6 +119,10 @@ pub struct Report {
     pub effective_height: Option<u32>,
     /// The stream's baseline sharpness at the end of the interval, once established.
     pub baseline: Option<f64>,
+    /// Tile map: the lowest valid tile of the interval, and the mean share of valid tiles
+    /// below `threshold`; None when the map is off or no tile was valid.
+    pub tile_min: Option<f64>,
+    pub tiles_below: Option<f64>,
     pub state: AlarmState,
 }
 
@@ -271,6 +275,8 @@ impl Report {
             ("edge-width", self.edge_width),
             ("sharpness-min", self.sharpness_min),
             ("baseline", self.baseline),
+            ("tile-min", self.tile_min),
+            ("tiles-below", self.tiles_below),
         ] {
             b = b.field_if_some(name, v);
         }
@@ -298,6 +304,8 @@ impl Report {
             effective_width: s.get("effective-width").ok(),
             effective_height: s.get("effective-height").ok(),
             baseline: s.get("baseline").ok(),
+            tile_min: s.get("tile-min").ok(),
+            tiles_below: s.get("tiles-below").ok(),
             state: AlarmState::parse(s.get("state").ok()?)?,
         })
     }
@@ -438,6 +446,8 @@ mod tests {
             effective_width: Some(352),
             effective_height: None,
             baseline: Some(0.8),
+            tile_min: Some(0.25),
+            tiles_below: None,
             state: AlarmState::Ok,
         };
         let s = r.to_structure();

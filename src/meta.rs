@@ -114,14 +114,22 @@ fn size_fields(f: &FrameFigures) -> [(&'static str, Option<u32>); 4] {
 }
 
 /// Typed access to the meta.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SharpMeterMeta {
     pub figures: FrameFigures,
+    /// Sharpness of each tile of the tile map, row-major; -1 where a tile cannot be judged;
+    /// empty when the map is off.
+    pub tiles: Vec<f64>,
 }
 
 impl SharpMeterMeta {
-    /// Attaches `figures` to `buffer`, replacing an earlier SharpMeterMeta.
-    pub fn add(buffer: &mut gst::BufferRef, figures: &FrameFigures) -> Result<(), glib::BoolError> {
+    /// Attaches `figures` and the tile map's `tiles` (none: no `tiles` field) to `buffer`,
+    /// replacing an earlier SharpMeterMeta.
+    pub fn add(
+        buffer: &mut gst::BufferRef,
+        figures: &FrameFigures,
+        tiles: &[f64],
+    ) -> Result<(), glib::BoolError> {
         if let Ok(old) = CustomMeta::from_mut_buffer(buffer, META_NAME) {
             old.remove()?;
         }
@@ -146,6 +154,9 @@ impl SharpMeterMeta {
             s.set("upscale-confidence", v);
         }
         s.set("scene-cut", figures.scene_cut);
+        if !tiles.is_empty() {
+            s.set("tiles", gst::Array::new(tiles.iter().copied()));
+        }
         if let Some(a) = figures.active_area {
             let fields =
                 [a.x, a.y, a.width, a.height].map(|v| i32::try_from(v).unwrap_or(i32::MAX));
@@ -173,6 +184,8 @@ impl SharpMeterMeta {
                 upscaled_from_width: s.get("upscaled-from-width").ok(),
                 upscaled_from_height: s.get("upscaled-from-height").ok(),
                 upscale_confidence: s.get("upscale-confidence").ok(),
+                tile_min: None,
+                tiles_below: None,
                 scene_cut: s.get("scene-cut").unwrap_or(false),
                 active_area: s.get::<gst::Array>("active-area").ok().and_then(|a| {
                     let v: Vec<usize> = a
@@ -185,6 +198,10 @@ impl SharpMeterMeta {
                     }
                 }),
             },
+            tiles: s
+                .get::<gst::Array>("tiles")
+                .map(|a| a.iter().filter_map(|v| v.get::<f64>().ok()).collect())
+                .unwrap_or_default(),
         })
     }
 }

@@ -150,6 +150,15 @@ fn properties_changed_from_another_thread_while_playing() {
                 meter.set_property("interval", (i % 4) * 50_000_000);
                 meter.set_property("analyze-every", 1 + (i % 3) as u32);
                 meter.set_property("attach-meta", i.is_multiple_of(2));
+                meter.set_property("drop", (i % 5) as f64 / 10.0);
+                // Regions partly outside the 320x240 frame too.
+                meter.set_property("roi-x", (i % 4) as u32 * 100);
+                meter.set_property("roi-y", (i % 2) as u32 * 100);
+                meter.set_property("roi-width", (i % 3) as u32 * 150);
+                meter.set_property("roi-height", (i % 5) as u32 * 60);
+                meter.set_property("detect-bars", i.is_multiple_of(3));
+                meter.set_property("tile-columns", (i % 4) as u32);
+                meter.set_property("tile-rows", (i % 3) as u32);
                 meter.set_property_from_str(
                     "metrics",
                     [

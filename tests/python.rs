@@ -57,6 +57,7 @@ fn python_reads_reports_summary_and_meta() {
     assert_eq!(field(&stdout, "alarms"), vec!["0"]);
     assert_eq!(field(&stdout, "scene-cut"), vec!["false"; 10]);
     assert_eq!(field(&stdout, "active-area"), vec!["\"0:0:320:240\""; 10]);
+    assert_eq!(field(&stdout, "tiles"), vec!["2"; 10]);
     // The ball pipeline's one threshold episode, read from the summary's array.
     assert_eq!(field(&stdout, "reason"), vec!["\"threshold\""]);
     assert_eq!(field(&stdout, "duration"), vec!["1000000000"]);

@@ -6,6 +6,7 @@ mod common;
 use common::clip::{Photo, gaussian_blur, load_photo};
 use common::{appsrc_pipeline, fixture, run_pipeline};
 use gstsharpmeter::analysis::{FrameFigures, Rect};
+use gstsharpmeter::messages::Report;
 use gstsharpmeter::meta::SharpMeterMeta;
 
 /// Sharp photos the region tests compose their frames from.
@@ -16,8 +17,9 @@ const PHOTOS: [&str; 4] = [
     "gray_chelsea__blur__0.png",
 ];
 
-/// What sharpmeter `props` attaches to one RGB frame, and the warnings it posts.
-fn measure(p: &Photo, props: &str) -> (FrameFigures, Vec<String>) {
+/// What sharpmeter `props` attaches to one RGB frame, its report, and the warnings it
+/// posts.
+fn measure_all(p: &Photo, props: &str) -> (SharpMeterMeta, Report, Vec<String>) {
     let (pipeline, src) = appsrc_pipeline(&format!(
         "appsrc name=src format=time ! sharpmeter {props} ! appsink name=sink"
     ));
@@ -37,9 +39,12 @@ fn measure(p: &Photo, props: &str) -> (FrameFigures, Vec<String>) {
     src.push_buffer(buf).unwrap();
     src.end_of_stream().unwrap();
     let run = run_pipeline(&pipeline);
-    let figures = SharpMeterMeta::from_buffer(&run.buffers[0])
-        .expect("meta on the frame")
-        .figures;
+    let meta = SharpMeterMeta::from_buffer(&run.buffers[0]).expect("meta on the frame");
+    let report = run
+        .messages
+        .iter()
+        .find_map(|m| Report::from_message(m))
+        .expect("a report");
     let warnings = run
         .warnings
         .iter()
@@ -48,7 +53,13 @@ fn measure(p: &Photo, props: &str) -> (FrameFigures, Vec<String>) {
             _ => None,
         })
         .collect();
-    (figures, warnings)
+    (meta, report, warnings)
+}
+
+/// The figures sharpmeter `props` attaches to one RGB frame, and the warnings it posts.
+fn measure(p: &Photo, props: &str) -> (FrameFigures, Vec<String>) {
+    let (meta, _, warnings) = measure_all(p, props);
+    (meta.figures, warnings)
 }
 
 fn sharpness(p: &Photo, props: &str) -> f64 {
@@ -154,4 +165,61 @@ fn a_sharp_subject_on_a_soft_background_reads_sharp() {
             "{name}: shallow {shallow} sharp {sharp}"
         );
     }
+}
+
+#[test]
+fn a_tile_map_tells_the_sharp_half_from_the_blurred_one() {
+    for name in PHOTOS {
+        let p = load_photo(&fixture(name));
+        let frame = blurred_outside(&p, Rect::new(0, 0, p.width / 2, p.height));
+        let (meta, report, _) = measure_all(&frame, "tile-columns=2 tile-rows=1");
+        let [left, right] = meta.tiles[..] else {
+            panic!("{name}: two tiles, got {:?}", meta.tiles);
+        };
+        assert!(right >= 0.0 && left > right, "{name}: {:?}", meta.tiles);
+        assert_eq!(report.tile_min, Some(right));
+        // With the default threshold 0.4 the blurred half is below it, the sharp one not.
+        assert!(left >= 0.4 && right < 0.4, "{name}: {:?}", meta.tiles);
+        assert_eq!(report.tiles_below, Some(0.5), "{name}");
+    }
+}
+
+#[test]
+fn tiles_without_detail_read_minus_one_and_the_map_is_off_by_default() {
+    let mut p = load_photo(&fixture("gray_camera__blur__0.png"));
+    // The right half a uniform gray.
+    for row in p.rgb.chunks_mut(p.width * 3) {
+        row[p.width / 2 * 3..].fill(128);
+    }
+    let (meta, report, _) = measure_all(&p, "tile-columns=2 tile-rows=2 detect-bars=false");
+    assert_eq!(meta.tiles.len(), 4);
+    assert_eq!(
+        (meta.tiles[1], meta.tiles[3]),
+        (-1.0, -1.0),
+        "{:?}",
+        meta.tiles
+    );
+    assert!(
+        meta.tiles[0] > 0.0 && meta.tiles[2] > 0.0,
+        "{:?}",
+        meta.tiles
+    );
+    assert!(report.tile_min.is_some_and(|m| m > 0.0));
+    let (meta, report, _) = measure_all(&p, "");
+    assert!(meta.tiles.is_empty());
+    assert_eq!((report.tile_min, report.tiles_below), (None, None));
+}
+
+#[test]
+fn more_tiles_than_pixels_read_minus_one() {
+    let p = Photo {
+        width: 3,
+        height: 5,
+        rgb: (0..45).map(|v| (v * 5) as u8).collect(),
+    };
+    let (meta, report, _) = measure_all(&p, "tile-columns=64 tile-rows=64 roi-x=1");
+    assert_eq!(meta.tiles.len(), 64 * 64);
+    assert!(meta.tiles.iter().all(|&t| t == -1.0));
+    assert_eq!(meta.figures.active_area, Some(Rect::new(1, 0, 2, 5)));
+    assert_eq!((report.tile_min, report.tiles_below), (None, None));
 }

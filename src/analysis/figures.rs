@@ -79,6 +79,11 @@ pub struct FrameFigures {
     pub upscaled_from_height: Option<u32>,
     /// Confidence of the identified upscale, 0..1 (the lower of both axes when both are).
     pub upscale_confidence: Option<f64>,
+    /// Lowest sharpness of the valid tiles of the tile map, when it is on and any tile is
+    /// valid. Set by the element.
+    pub tile_min: Option<f64>,
+    /// Share of the valid tiles whose sharpness is below `threshold`. Set by the element.
+    pub tiles_below: Option<f64>,
     /// The frame starts a new scene. Set from consecutive frames by the temporal scene-cut
     /// detector; the analysis of one frame leaves it false.
     pub scene_cut: bool,
@@ -202,9 +207,35 @@ impl Analyzer {
                 (Some(a), Some(b)) => Some(a.confidence.min(b.confidence)),
                 (a, b) => a.or(b).map(|u| u.confidence),
             },
+            tile_min: None,
+            tiles_below: None,
             scene_cut: false,
             active_area: None,
         }
+    }
+
+    /// Sharpness of `tile` alone, judged with the frame's `noise` sigma; None when the tile
+    /// is too small or has too little detail to be judged. Reuses the frame's scratch.
+    pub fn tile_sharpness(&mut self, tile: &LumaPlane, noise: f64) -> Option<f64> {
+        if tile.width() < MIN_LINE || tile.height() < MIN_LINE {
+            return None;
+        }
+        band_energy::horizontal(tile, &mut self.bands, &mut self.horizontal);
+        band_energy::vertical(tile, &mut self.bands, &mut self.vertical);
+        diagonal_energy::diagonal(tile, &mut self.diagonal_scratch, &mut self.diagonal);
+        let s = sharpness(
+            &self.horizontal,
+            &self.vertical,
+            &self.diagonal,
+            noise,
+            &mut self.pool,
+        );
+        if !s.valid {
+            return None;
+        }
+        let shares = [Axis::Rows, Axis::Columns]
+            .map(|axis| line_spectrum(tile, axis, &mut self.spectrum).and_then(effective_share));
+        Some(capped_by_share(s.sharpness, shares))
     }
 
     /// Effective size along `axis` in pixels from its spectral `share`, and the upscale

@@ -40,6 +40,23 @@ const DEFAULT_POST_MESSAGES: bool = true;
 const DEFAULT_ATTACH_META: bool = true;
 const DEFAULT_ANALYZE_EVERY: u32 = 1;
 const DEFAULT_DETECT_BARS: bool = true;
+/// Most tile columns or rows.
+const MAX_TILES: u32 = 64;
+/// Meta value of a tile that cannot be judged.
+const INVALID_TILE: f64 = -1.0;
+
+/// The `columns` x `rows` tiles of a `width` x `height` area, row-major; edges are spread
+/// evenly, so tiles differ by at most one pixel.
+fn tile_rects(width: usize, height: usize, columns: u32, rows: u32) -> impl Iterator<Item = Rect> {
+    let (c, r) = (columns as usize, rows as usize);
+    (0..r).flat_map(move |j| {
+        (0..c).map(move |i| {
+            let (x0, x1) = (i * width / c, (i + 1) * width / c);
+            let (y0, y1) = (j * height / r, (j + 1) * height / r);
+            Rect::new(x0, y0, x1 - x0, y1 - y0)
+        })
+    })
+}
 
 /// `roi-x`, `roi-y`, `roi-width`, `roi-height`.
 type RoiProperties = (u32, u32, u32, u32);
@@ -53,6 +70,8 @@ struct Settings {
     metrics: Metrics,
     roi: RoiProperties,
     detect_bars: bool,
+    /// `tile-columns`, `tile-rows`.
+    tiles: (u32, u32),
 }
 
 impl Default for Settings {
@@ -74,6 +93,7 @@ impl Default for Settings {
             metrics: Metrics::DEFAULT,
             roi: (0, 0, 0, 0),
             detect_bars: DEFAULT_DETECT_BARS,
+            tiles: (0, 0),
         }
     }
 }
@@ -245,13 +265,15 @@ impl SharpMeter {
         area.unwrap_or(Rect::full(width, height))
     }
 
-    /// Measures one frame; None when the frame is not to be analysed or cannot be read.
+    /// Measures one frame: its figures and, when the tile map is on, each tile's sharpness
+    /// (row-major, [`INVALID_TILE`] where a tile cannot be judged). None when the frame
+    /// cannot be read.
     fn measure(
         &self,
         state: &mut State,
         buf: &gst::BufferRef,
         settings: &Settings,
-    ) -> Result<Option<FrameFigures>, gst::FlowError> {
+    ) -> Result<Option<(FrameFigures, Vec<f64>)>, gst::FlowError> {
         let Some(format) = state.format.as_ref() else {
             gst::element_imp_error!(
                 self,
@@ -312,7 +334,28 @@ impl SharpMeter {
         };
         let mut figures = state.analyzer.analyze_area(&region, area, settings.metrics);
         figures.active_area = Some(area.within(roi));
-        Ok(Some(figures))
+        let (columns, rows) = settings.tiles;
+        let mut tiles = Vec::new();
+        if columns > 0 && rows > 0 {
+            let analysed = region
+                .crop(area)
+                .expect("the active area lies in the region");
+            tiles = tile_rects(analysed.width(), analysed.height(), columns, rows)
+                .map(|t| {
+                    let tile = analysed.crop(t).ok()?;
+                    state.analyzer.tile_sharpness(&tile, figures.noise)
+                })
+                .map(|s| s.unwrap_or(INVALID_TILE))
+                .collect();
+            let valid: Vec<f64> = tiles.iter().copied().filter(|&s| s >= 0.0).collect();
+            figures.tile_min = valid.iter().copied().reduce(f64::min);
+            let below = valid
+                .iter()
+                .filter(|&&s| s < settings.monitor.threshold)
+                .count();
+            figures.tiles_below = (!valid.is_empty()).then(|| below as f64 / valid.len() as f64);
+        }
+        Ok(Some((figures, tiles)))
     }
 
     /// Times of `buf` through the current segment; unknown where the PTS or segment is.
@@ -329,14 +372,17 @@ impl SharpMeter {
 
     /// Analyses `buf` if due, feeds the monitor and posts its messages. Returns the figures
     /// when the frame was analysed.
-    fn process(&self, buf: &gst::BufferRef) -> Result<Option<FrameFigures>, gst::FlowError> {
+    fn process(
+        &self,
+        buf: &gst::BufferRef,
+    ) -> Result<Option<(FrameFigures, Vec<f64>)>, gst::FlowError> {
         let settings = *self.settings.lock().unwrap();
         if !settings.post_messages && !settings.attach_meta {
             return Ok(None);
         }
         let times = self.timestamps(buf);
         let mut messages = Vec::new();
-        let figures = {
+        let measured = {
             let mut guard = self.state.lock().unwrap();
             let Some(state) = guard.as_mut() else {
                 return Err(gst::FlowError::Flushing);
@@ -350,7 +396,7 @@ impl SharpMeter {
             if !due {
                 return Ok(None);
             }
-            let Some(mut figures) = self.measure(state, buf, &settings)? else {
+            let Some((mut figures, tiles)) = self.measure(state, buf, &settings)? else {
                 return Ok(None);
             };
             let duration = buf.duration().or_else(|| {
@@ -374,12 +420,12 @@ impl SharpMeter {
                 size,
                 &mut messages,
             );
-            figures
+            (figures, tiles)
         };
         if settings.post_messages {
             self.post(messages);
         }
-        Ok(Some(figures))
+        Ok(Some(measured))
     }
 
     /// Posts messages; called with no lock held.
@@ -524,6 +570,20 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_DETECT_BARS)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecUInt::builder("tile-columns")
+                    .nick("Tile columns")
+                    .blurb("Columns of the tile map over the analysed area (meta field tiles); 0 (or tile-rows 0) switches it off")
+                    .maximum(MAX_TILES)
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("tile-rows")
+                    .nick("Tile rows")
+                    .blurb("Rows of the tile map over the analysed area; 0 (or tile-columns 0) switches it off")
+                    .maximum(MAX_TILES)
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecString::builder("baseline-location")
                     .nick("Baseline location")
                     .blurb("JSON file holding the stream's baseline: read at start when it exists, written at EOS and on the baseline-save signal")
@@ -593,6 +653,8 @@ impl ObjectImpl for SharpMeter {
             "roi-width" => s.roi.2 = value.get().expect("type checked upstream"),
             "roi-height" => s.roi.3 = value.get().expect("type checked upstream"),
             "detect-bars" => s.detect_bars = value.get().expect("type checked upstream"),
+            "tile-columns" => s.tiles.0 = value.get().expect("type checked upstream"),
+            "tile-rows" => s.tiles.1 = value.get().expect("type checked upstream"),
             "metrics" => {
                 s.metrics = value
                     .get::<super::MetricFlags>()
@@ -637,6 +699,8 @@ impl ObjectImpl for SharpMeter {
             "roi-width" => s.roi.2.to_value(),
             "roi-height" => s.roi.3.to_value(),
             "detect-bars" => s.detect_bars.to_value(),
+            "tile-columns" => s.tiles.0.to_value(),
+            "tile-rows" => s.tiles.1.to_value(),
             "metrics" => super::MetricFlags::from(s.metrics).to_value(),
             other => unreachable!("unknown property {other}"),
         }
@@ -747,9 +811,9 @@ impl BaseTransformImpl for SharpMeter {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        if let Some(figures) = self.process(buf)?
+        if let Some((figures, tiles)) = self.process(buf)?
             && self.settings.lock().unwrap().attach_meta
-            && let Err(err) = SharpMeterMeta::add(buf, &figures)
+            && let Err(err) = SharpMeterMeta::add(buf, &figures, &tiles)
         {
             gst::warning!(CAT, imp = self, "Cannot attach meta: {err}");
         }

@@ -511,6 +511,8 @@ mod tests {
                 upscaled_from_width: None,
                 upscaled_from_height: None,
                 upscale_confidence: None,
+                tile_min: None,
+                tiles_below: None,
                 scene_cut: false,
                 active_area: None,
             },

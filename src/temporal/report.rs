@@ -41,6 +41,8 @@ pub struct ReportAccumulator {
     blur_effect: Mean,
     edge_width: Mean,
     sharpness_min: Option<f64>,
+    tile_min: Option<f64>,
+    tiles_below: Mean,
     effective_width: CountMedian,
     effective_height: CountMedian,
 }
@@ -67,6 +69,10 @@ impl ReportAccumulator {
             let m = self.sharpness_min.get_or_insert(figures.sharpness);
             *m = m.min(figures.sharpness);
         }
+        if let Some(t) = figures.tile_min {
+            self.tile_min = Some(self.tile_min.map_or(t, |m| m.min(t)));
+        }
+        self.tiles_below.add(figures.tiles_below);
     }
 
     /// True once the frames added span at least `interval` (always, for interval 0).
@@ -94,6 +100,8 @@ impl ReportAccumulator {
             effective_width: self.effective_width.get(),
             effective_height: self.effective_height.get(),
             baseline: None,
+            tile_min: self.tile_min,
+            tiles_below: self.tiles_below.get(),
             state,
         })
     }
@@ -118,6 +126,8 @@ mod tests {
             upscaled_from_width: None,
             upscaled_from_height: None,
             upscale_confidence: None,
+            tile_min: None,
+            tiles_below: None,
             scene_cut: false,
             active_area: None,
         }

@@ -16,7 +16,7 @@ Gst.init(None)
 pipeline = Gst.parse_launch(
     "videotestsrc num-buffers=10 pattern=smpte "
     "! video/x-raw,format=I420,width=320,height=240,framerate=10/1 "
-    "! sharpmeter interval=0 ! fakesink name=sink"
+    "! sharpmeter interval=0 tile-columns=2 tile-rows=1 ! fakesink name=sink"
 )
 metas = []
 
@@ -29,6 +29,8 @@ def on_buffer(pad, info):
         # active-area is a GstValueArray of four ints: get_array, as for the episodes below.
         ok, area = s.get_array("active-area")
         fields["active-area"] = ":".join(str(area.get_nth(i)) for i in range(area.n_values)) if ok else None
+        ok, tiles = s.get_array("tiles")
+        fields["tiles"] = len([tiles.get_nth(i) for i in range(tiles.n_values)]) if ok else None
         metas.append(fields)
     return Gst.PadProbeReturn.OK
 
