@@ -566,7 +566,7 @@ impl ObjectImpl for SharpMeter {
                     .build(),
                 glib::ParamSpecBoolean::builder("detect-bars")
                     .nick("Detect bars")
-                    .blurb("Leave uniform letterbox and pillarbox bars at the region's edges out of the analysis (meta field active-area)")
+                    .blurb("Leave dark uniform letterbox and pillarbox bars at the region's edges out of the analysis (meta field active-area)")
                     .default_value(DEFAULT_DETECT_BARS)
                     .mutable_playing()
                     .build(),

@@ -5,7 +5,9 @@
 //! reports every `interval`, `sharpmeter-alarm` when the smoothed sharpness stays below
 //! `threshold`, the smoothed effective size below `resolution-threshold`, or the smoothed
 //! sharpness more than `drop` below the stream's own baseline, for `min-duration` (and when
-//! it recovers), and `sharpmeter-summary` at EOS.
+//! it recovers), and `sharpmeter-summary` at EOS. `roi-*` restricts every figure to a region,
+//! dark letterbox and pillarbox bars are left out (`detect-bars`), and `tile-columns` x
+//! `tile-rows` adds a per-tile sharpness map to the meta.
 //!
 //! ```text
 //! gst-launch-1.0 -m videotestsrc num-buffers=100 ! sharpmeter ! fakesink
