@@ -39,7 +39,7 @@ run() {
 	fi
 }
 run videotestsrc num-buffers=60 ! video/x-raw,width=320,height=240 \
-	! sharpmeter metrics=$all interval=0 threshold=1 min-duration=0 resolution-threshold=1 \
+	! sharpmeter metrics=$all interval=0 threshold=1 min-duration=0 resolution-threshold=1 tile-columns=2 tile-rows=2 roi-x=4 \
 	! tee name=t ! queue ! videoconvert ! fakesink t. ! queue ! fakesink
 run videotestsrc num-buffers=30 ! video/x-raw,format=I420_10LE,width=200,height=150 \
 	! sharpmeter attach-meta=false analyze-every=2 ! fakesink
