@@ -45,14 +45,7 @@ fn measure_all(p: &Photo, props: &str) -> (SharpMeterMeta, Report, Vec<String>) 
         .iter()
         .find_map(|m| Report::from_message(m))
         .expect("a report");
-    let warnings = run
-        .warnings
-        .iter()
-        .filter_map(|m| match m.view() {
-            gst::MessageView::Warning(w) => Some(w.error().to_string()),
-            _ => None,
-        })
-        .collect();
+    let warnings = run.warning_texts();
     (meta, report, warnings)
 }
 

@@ -35,13 +35,7 @@ fn drop_starts(run: &common::Run) -> Vec<u64> {
 }
 
 fn warnings(run: &common::Run) -> Vec<String> {
-    run.warnings
-        .iter()
-        .filter_map(|m| match m.view() {
-            gst::MessageView::Warning(w) => Some(w.error().to_string()),
-            _ => None,
-        })
-        .collect()
+    run.warning_texts()
 }
 
 #[test]

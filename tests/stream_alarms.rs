@@ -157,14 +157,7 @@ fn run_encoded(frame: impl Fn(usize) -> Vec<u8> + Send + 'static, props: &str) -
             alarm,
         })
         .collect();
-    let warnings = run
-        .warnings
-        .iter()
-        .filter_map(|m| match m.view() {
-            gst::MessageView::Warning(w) => Some(w.error().to_string()),
-            _ => None,
-        })
-        .collect();
+    let warnings = run.warning_texts();
     Outcome { alarms, warnings }
 }
 

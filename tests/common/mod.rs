@@ -50,6 +50,19 @@ pub struct Run {
     pub warnings: Vec<gst::Message>,
 }
 
+impl Run {
+    /// The texts of the warning messages, in order.
+    pub fn warning_texts(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .filter_map(|m| match m.view() {
+                gst::MessageView::Warning(w) => Some(w.error().to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// Runs `pipeline` to EOS. Panics on an error message or after 60 s.
 pub fn run_pipeline(pipeline: &gst::Pipeline) -> Run {
     let buffers = Arc::new(Mutex::new(Vec::new()));
