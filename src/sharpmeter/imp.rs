@@ -118,6 +118,8 @@ struct State {
     letterbox: LetterboxScratch,
     /// The region of interest and frame size last warned about, so each is warned once.
     roi_warned: Option<(RoiProperties, (usize, usize))>,
+    /// A warning to post once the state lock is released.
+    warning: Option<String>,
 }
 
 #[derive(Default)]
@@ -233,10 +235,11 @@ impl SharpMeter {
     }
 
     /// The area of a `width` x `height` frame to analyse: the region of interest clamped to
-    /// the frame (a warning message, once per region and frame size, when it had to be).
+    /// the frame. When it had to be, once per region and frame size, the text of a warning
+    /// to post goes to `warning`.
     fn region(
-        &self,
         warned: &mut Option<(RoiProperties, (usize, usize))>,
+        warning: &mut Option<String>,
         roi: RoiProperties,
         width: usize,
         height: usize,
@@ -256,11 +259,9 @@ impl SharpMeter {
                 ),
                 None => "outside the frame; the whole frame is analysed".to_string(),
             };
-            gst::element_imp_warning!(
-                self,
-                gst::LibraryError::Settings,
-                ("Region of interest x {x} y {y} width {w} height {h} reaches outside the {width}x{height} frame: {what}")
-            );
+            *warning = Some(format!(
+                "Region of interest x {x} y {y} width {w} height {h} reaches outside the {width}x{height} frame: {what}"
+            ));
         }
         area.unwrap_or(Rect::full(width, height))
     }
@@ -320,8 +321,9 @@ impl SharpMeter {
                 return Ok(None);
             }
         };
-        let roi = self.region(
+        let roi = Self::region(
             &mut state.roi_warned,
+            &mut state.warning,
             settings.roi,
             plane.width(),
             plane.height(),
@@ -382,6 +384,7 @@ impl SharpMeter {
         }
         let times = self.timestamps(buf);
         let mut messages = Vec::new();
+        let warning;
         let measured = {
             let mut guard = self.state.lock().unwrap();
             let Some(state) = guard.as_mut() else {
@@ -420,8 +423,12 @@ impl SharpMeter {
                 size,
                 &mut messages,
             );
+            warning = state.warning.take();
             (figures, tiles)
         };
+        if let Some(text) = warning {
+            gst::element_imp_warning!(self, gst::LibraryError::Settings, ("{}", text));
+        }
         if settings.post_messages {
             self.post(messages);
         }
