@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test memcheck corpus-check heldout-check alarm-check inspect clean
+.PHONY: setup build demo test memcheck corpus-check heldout-check alarm-check inspect install uninstall clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -43,6 +43,7 @@ test: setup
 	cargo test
 	cargo test --features fault-injection --test panics
 	sh tests/leaks.sh $(CURDIR)/target/debug
+	sh tests/install.sh
 
 # Runs a pipeline with every feature under valgrind; fails on invalid accesses or memory
 # definitely lost. Installs valgrind when missing (as root).
@@ -81,6 +82,19 @@ heldout-check: build
 		opencv-python-headless==5.0.0.93
 	$(HELDOUT_VENV)/bin/python tools/heldout_corpus.py target/heldout $(CORPUS)/flat
 	cargo run --release --example corpus_check -- target/heldout
+
+# Installs the release plugin into GStreamer's system plugin directory (pkg-config
+# pluginsdir), under DESTDIR when given; uninstall removes it.
+PLUGINSDIR = $(shell pkg-config --variable=pluginsdir gstreamer-1.0)
+
+install: setup
+	cargo build --release --lib
+	install -D -m 0644 target/release/libgstsharpmeter.so $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
+	@echo "installed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so"
+
+uninstall:
+	rm -f $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
+	@echo "removed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so"
 
 # gst-inspect-1.0 on the built plugin.
 inspect: build

@@ -1,0 +1,18 @@
+#!/bin/sh
+# `make install` into a staging DESTDIR: gst-inspect-1.0 finds sharpmeter there as a system
+# plugin (GST_PLUGIN_SYSTEM_PATH_1_0, no GST_PLUGIN_PATH); `make uninstall` removes it again.
+set -eu
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+dir="$stage$(pkg-config --variable=pluginsdir gstreamer-1.0)"
+inspect() {
+	env -u GST_PLUGIN_PATH GST_REGISTRY="$stage/registry.bin" GST_PLUGIN_SYSTEM_PATH_1_0="$dir" \
+		gst-inspect-1.0 sharpmeter
+}
+make -s install DESTDIR="$stage"
+inspect | grep -q "Sharpness meter" || { echo "install: gst-inspect-1.0 does not find sharpmeter in $dir"; exit 1; }
+make -s uninstall DESTDIR="$stage"
+[ ! -e "$dir/libgstsharpmeter.so" ] || { echo "uninstall: $dir/libgstsharpmeter.so is still there"; exit 1; }
+rm -f "$stage/registry.bin"
+if inspect >/dev/null 2>&1; then echo "uninstall: gst-inspect-1.0 still finds sharpmeter"; exit 1; fi
+echo "install: gst-inspect-1.0 finds sharpmeter in $dir; uninstall removes it"
