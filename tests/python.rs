@@ -62,3 +62,81 @@ fn python_reads_reports_summary_and_meta() {
     assert_eq!(field(&stdout, "reason"), vec!["\"threshold\""]);
     assert_eq!(field(&stdout, "duration"), vec!["1000000000"]);
 }
+
+/// Runs `/usr/bin/python3 script args` with the built plugin; its stdout.
+fn python(script: &str, args: &[&str]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let registry = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-watch-registry.bin");
+    let out = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .args(args)
+        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env("GST_REGISTRY", registry)
+        .output()
+        .expect("run /usr/bin/python3");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{} failed: {}\n{stdout}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn watch_py_prints_reports_alarms_and_the_meta_of_an_encoded_file() {
+    // 4 s of videotestsrc's soft ball pattern as H.264 in MP4.
+    let clip = Path::new(env!("CARGO_TARGET_TMPDIR")).join("watch-ball.mp4");
+    gst::init().unwrap();
+    let pipeline = gst::parse::launch(&format!(
+        "videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 \
+         ! x264enc ! mp4mux ! filesink location=\"{}\"",
+        clip.display()
+    ))
+    .unwrap();
+    use gst::prelude::*;
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let bus = pipeline.bus().unwrap();
+    let msg = bus
+        .timed_pop_filtered(
+            gst::ClockTime::from_seconds(60),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+        .expect("EOS");
+    assert_eq!(msg.type_(), gst::MessageType::Eos, "{msg:?}");
+    pipeline.set_state(gst::State::Null).unwrap();
+    let out = python(
+        "examples/python/watch.py",
+        &[clip.to_str().unwrap(), "tile-columns=2", "tile-rows=1"],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("meta of the first frame: sharpness 0.")
+            && lines[0].contains("active area [0, 0, 320, 240], tiles ["),
+        "{out}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("report ")).count(),
+        4,
+        "{out}"
+    );
+    let alarms: Vec<&&str> = lines.iter().filter(|l| l.contains("alarm ")).collect();
+    assert!(
+        alarms[0].starts_with("alarm start (threshold) at 0.0"),
+        "{out}"
+    );
+    assert!(
+        alarms
+            .iter()
+            .any(|l| l.starts_with("alarm end (threshold)")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("summary: 100 frames (100 valid)"),
+        "{out}"
+    );
+}
