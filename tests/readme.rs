@@ -1,0 +1,118 @@
+//! The README's "Using sharpmeter from ..." snippets are the tested files, verbatim, and they
+//! run: the gst-launch lines, the Rust snippet (`examples/readme.rs`), the Python snippet
+//! (`examples/python/readme.py`) and the gst-rtsp-server excerpt (`examples/rtsp_server.rs`,
+//! run by tests/rtsp.rs).
+
+#[allow(dead_code)]
+#[path = "../examples/readme.rs"]
+mod readme_example;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(root().join("README.md")).unwrap()
+}
+
+/// The contents of every fenced block tagged `tag` in the README.
+fn blocks(tag: &str) -> Vec<String> {
+    let text = readme();
+    let fence = format!("```{tag}\n");
+    text.match_indices(&fence)
+        .map(|(i, m)| {
+            let body = &text[i + m.len()..];
+            body[..body.find("```").expect("closed block")].to_string()
+        })
+        .collect()
+}
+
+/// Directory of the built plugin: the cdylib sits beside the test binary's `deps/`.
+fn plugin_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+fn registry(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+#[test]
+fn the_gst_launch_lines_run() {
+    let lines = blocks("gst-launch");
+    let lines: Vec<&str> = lines.iter().flat_map(|b| b.lines()).collect();
+    assert!(lines.len() >= 2, "{lines:?}");
+    for line in lines {
+        let args: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(args[0], "gst-launch-1.0");
+        let out = Command::new(args[0])
+            .args(&args[1..])
+            .env("GST_PLUGIN_PATH", plugin_dir())
+            .env("GST_REGISTRY", registry("readme-launch.bin"))
+            .output()
+            .expect("gst-launch-1.0 runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{line}: {stdout}");
+        assert!(stdout.contains("sharpmeter-summary"), "{line}: {stdout}");
+    }
+}
+
+#[test]
+fn the_rust_snippet_is_examples_readme_rs_and_reports_an_alarm() {
+    let file = std::fs::read_to_string(root().join("examples/readme.rs")).unwrap();
+    assert!(
+        blocks("rust").contains(&file),
+        "README must show examples/readme.rs verbatim"
+    );
+    let lines = readme_example::run().unwrap();
+    assert!(lines[0].starts_with("alarm (threshold) since"), "{lines:?}");
+    assert!(lines.iter().filter(|l| l.starts_with("report: ")).count() >= 3);
+}
+
+#[test]
+fn the_python_snippet_is_examples_python_readme_py_and_prints_frames_and_reports() {
+    let path = root().join("examples/python/readme.py");
+    let file = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        blocks("python").contains(&file),
+        "README must show readme.py verbatim"
+    );
+    let out = Command::new("/usr/bin/python3")
+        .arg(&path)
+        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env("GST_REGISTRY", registry("readme-python.bin"))
+        .output()
+        .expect("run /usr/bin/python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("frame 0.")).count(),
+        10
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("report ")).count(),
+        10
+    );
+}
+
+#[test]
+fn the_rtsp_excerpt_is_from_examples_rtsp_server_rs() {
+    let source = std::fs::read_to_string(root().join("examples/rtsp_server.rs")).unwrap();
+    let excerpt = blocks("rust")
+        .into_iter()
+        .find(|b| b.contains("handle-message::element"))
+        .expect("an RTSP excerpt");
+    for line in excerpt.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            source.contains(line.trim()),
+            "not in rtsp_server.rs: {line}"
+        );
+    }
+}
