@@ -1,20 +1,11 @@
 //! PyGObject (Debian's python3-gi) reads the reports, the summary (with its episodes array)
 //! and SharpMeterMeta.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-/// Directory of the built plugin: the cdylib sits beside the test binary's `deps/`.
-fn plugin_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    assert!(
-        dir.join("libgstsharpmeter.so").exists(),
-        "{} has no libgstsharpmeter.so",
-        dir.display()
-    );
-    dir
-}
+use std::path::Path;
+
+use common::run_with_plugin;
 
 fn field(json: &str, key: &str) -> Vec<String> {
     // Values of `"key": value` in order; enough for the flat JSON the script prints.
@@ -30,19 +21,7 @@ fn field(json: &str, key: &str) -> Vec<String> {
 #[test]
 fn python_reads_reports_summary_and_meta() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/read_report_and_meta.py");
-    let registry = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-registry.bin");
-    let out = Command::new("/usr/bin/python3")
-        .arg(&script)
-        .env("GST_PLUGIN_PATH", plugin_dir())
-        .env("GST_REGISTRY", registry)
-        .output()
-        .expect("run /usr/bin/python3");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "python failed: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = run_with_plugin("/usr/bin/python3", &[script], "python-registry.bin");
     let sharpness = field(&stdout, "sharpness");
     // 10 reports (interval 0) then 10 metas, with the same per-frame values.
     assert_eq!(sharpness.len(), 20, "{stdout}");
@@ -61,27 +40,6 @@ fn python_reads_reports_summary_and_meta() {
     // The ball pipeline's one threshold episode, read from the summary's array.
     assert_eq!(field(&stdout, "reason"), vec!["\"threshold\""]);
     assert_eq!(field(&stdout, "duration"), vec!["1000000000"]);
-}
-
-/// Runs `/usr/bin/python3 script args` with the built plugin; its stdout.
-fn python(script: &str, args: &[&str]) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
-    let registry = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-watch-registry.bin");
-    let out = Command::new("/usr/bin/python3")
-        .arg(&script)
-        .args(args)
-        .env("GST_PLUGIN_PATH", plugin_dir())
-        .env("GST_REGISTRY", registry)
-        .output()
-        .expect("run /usr/bin/python3");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{} failed: {}\n{stdout}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 #[test]
@@ -106,10 +64,14 @@ fn watch_py_prints_reports_alarms_and_the_meta_of_an_encoded_file() {
         .expect("EOS");
     assert_eq!(msg.type_(), gst::MessageType::Eos, "{msg:?}");
     pipeline.set_state(gst::State::Null).unwrap();
-    let out = python(
-        "examples/python/watch.py",
-        &[clip.to_str().unwrap(), "tile-columns=2", "tile-rows=1"],
-    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/python/watch.py");
+    let args = [
+        script.to_str().unwrap(),
+        clip.to_str().unwrap(),
+        "tile-columns=2",
+        "tile-rows=1",
+    ];
+    let out = run_with_plugin("/usr/bin/python3", &args, "python-watch-registry.bin");
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with("meta of the first frame: sharpness 0.")

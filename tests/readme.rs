@@ -3,12 +3,14 @@
 //! (`examples/python/readme.py`) and the gst-rtsp-server excerpt (`examples/rtsp_server.rs`,
 //! run by tests/rtsp.rs).
 
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/readme.rs"]
 mod readme_example;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+use common::run_with_plugin;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -30,16 +32,6 @@ fn blocks(tag: &str) -> Vec<String> {
         .collect()
 }
 
-/// Directory of the built plugin: the cdylib sits beside the test binary's `deps/`.
-fn plugin_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().to_path_buf()
-}
-
-fn registry(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
-}
-
 #[test]
 fn the_gst_launch_lines_run() {
     let lines = blocks("gst-launch");
@@ -48,14 +40,7 @@ fn the_gst_launch_lines_run() {
     for line in lines {
         let args: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(args[0], "gst-launch-1.0");
-        let out = Command::new(args[0])
-            .args(&args[1..])
-            .env("GST_PLUGIN_PATH", plugin_dir())
-            .env("GST_REGISTRY", registry("readme-launch.bin"))
-            .output()
-            .expect("gst-launch-1.0 runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{line}: {stdout}");
+        let stdout = run_with_plugin(args[0], &args[1..], "readme-launch.bin");
         assert!(stdout.contains("sharpmeter-summary"), "{line}: {stdout}");
     }
 }
@@ -80,18 +65,7 @@ fn the_python_snippet_is_examples_python_readme_py_and_prints_frames_and_reports
         blocks("python").contains(&file),
         "README must show readme.py verbatim"
     );
-    let out = Command::new("/usr/bin/python3")
-        .arg(&path)
-        .env("GST_PLUGIN_PATH", plugin_dir())
-        .env("GST_REGISTRY", registry("readme-python.bin"))
-        .output()
-        .expect("run /usr/bin/python3");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = run_with_plugin("/usr/bin/python3", &[&path], "readme-python.bin");
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("frame 0.")).count(),
         10

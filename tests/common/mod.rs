@@ -145,6 +145,46 @@ pub fn run_clip(clip: clip::Clip, props: &str) -> Run {
     run
 }
 
+/// Directory of the built plugin: the cdylib sits beside the test binary's `deps/`.
+pub fn plugin_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    assert!(
+        dir.join("libgstsharpmeter.so").exists(),
+        "{} has no libgstsharpmeter.so",
+        dir.display()
+    );
+    dir
+}
+
+/// Runs `program args` with the built plugin on `GST_PLUGIN_PATH` and a private registry
+/// named `registry`; its stdout. Panics, with its stderr, when it fails.
+pub fn run_with_plugin<S: AsRef<std::ffi::OsStr>>(
+    program: &str,
+    args: &[S],
+    registry: &str,
+) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env(
+            "GST_REGISTRY",
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(registry),
+        )
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{program} {:?} failed: {}\n{stdout}",
+        args.iter()
+            .map(|a| a.as_ref().to_string_lossy())
+            .collect::<Vec<_>>(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// Relative difference of `a` from `b`.
 pub fn rel(a: f64, b: f64) -> f64 {
     if b == 0.0 {
