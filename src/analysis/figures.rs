@@ -155,24 +155,9 @@ impl Analyzer {
         let cropped = region.crop(area).unwrap_or(*region);
         let plane = &cropped;
         let d = derivatives(plane, &mut self.derivatives);
-        let s = if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
-            SharpnessFigures::INVALID
-        } else {
-            band_energy::horizontal(plane, &mut self.bands, &mut self.horizontal);
-            band_energy::vertical(plane, &mut self.bands, &mut self.vertical);
-            diagonal_energy::diagonal(plane, &mut self.diagonal_scratch, &mut self.diagonal);
-            sharpness(
-                &self.horizontal,
-                &self.vertical,
-                &self.diagonal,
-                d.noise,
-                &mut self.pool,
-            )
-        };
+        let s = self.score(plane, d.noise);
         let shares = if s.valid {
-            [Axis::Rows, Axis::Columns].map(|axis| {
-                line_spectrum(plane, axis, &mut self.spectrum).and_then(effective_share)
-            })
+            self.shares(plane)
         } else {
             [None, None]
         };
@@ -217,25 +202,33 @@ impl Analyzer {
     /// Sharpness of `tile` alone, judged with the frame's `noise` sigma; None when the tile
     /// is too small or has too little detail to be judged. Reuses the frame's scratch.
     pub fn tile_sharpness(&mut self, tile: &LumaPlane, noise: f64) -> Option<f64> {
-        if tile.width() < MIN_LINE || tile.height() < MIN_LINE {
-            return None;
+        let s = self.score(tile, noise);
+        s.valid
+            .then(|| capped_by_share(s.sharpness, self.shares(tile)))
+    }
+
+    /// The uncapped score of `plane` with noise sigma `noise`; invalid for planes under
+    /// [`MIN_LINE`] on a side.
+    fn score(&mut self, plane: &LumaPlane, noise: f64) -> SharpnessFigures {
+        if plane.width() < MIN_LINE || plane.height() < MIN_LINE {
+            return SharpnessFigures::INVALID;
         }
-        band_energy::horizontal(tile, &mut self.bands, &mut self.horizontal);
-        band_energy::vertical(tile, &mut self.bands, &mut self.vertical);
-        diagonal_energy::diagonal(tile, &mut self.diagonal_scratch, &mut self.diagonal);
-        let s = sharpness(
+        band_energy::horizontal(plane, &mut self.bands, &mut self.horizontal);
+        band_energy::vertical(plane, &mut self.bands, &mut self.vertical);
+        diagonal_energy::diagonal(plane, &mut self.diagonal_scratch, &mut self.diagonal);
+        sharpness(
             &self.horizontal,
             &self.vertical,
             &self.diagonal,
             noise,
             &mut self.pool,
-        );
-        if !s.valid {
-            return None;
-        }
-        let shares = [Axis::Rows, Axis::Columns]
-            .map(|axis| line_spectrum(tile, axis, &mut self.spectrum).and_then(effective_share));
-        Some(capped_by_share(s.sharpness, shares))
+        )
+    }
+
+    /// Spectral effective shares of `plane` along rows and columns.
+    fn shares(&mut self, plane: &LumaPlane) -> [Option<f64>; 2] {
+        [Axis::Rows, Axis::Columns]
+            .map(|axis| line_spectrum(plane, axis, &mut self.spectrum).and_then(effective_share))
     }
 
     /// Effective size along `axis` in pixels from its spectral `share`, and the upscale

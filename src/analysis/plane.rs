@@ -1,6 +1,6 @@
 //! A read-only view of one luma plane: samples, size and row stride.
 
-pub use super::region::Rect;
+use super::region::Rect;
 
 /// Sample storage of a luma plane.
 #[derive(Debug, Clone, Copy)]
@@ -125,14 +125,13 @@ impl<'a> LumaPlane<'a> {
         if area.x + area.width > self.width || area.y + area.height > self.height {
             return Err(PlaneError::OutsidePlane);
         }
+        if area.width == 0 || area.height == 0 {
+            return Err(PlaneError::Empty);
+        }
         let start = area.y * self.stride + area.x;
-        let samples = match self.samples {
-            Samples::U8(d) => Samples::U8(&d[start..]),
-            Samples::U16(d) => Samples::U16(&d[start..]),
-        };
-        let len = match samples {
-            Samples::U8(d) => d.len(),
-            Samples::U16(d) => d.len(),
+        let (samples, len) = match self.samples {
+            Samples::U8(d) => (Samples::U8(&d[start..]), d.len() - start),
+            Samples::U16(d) => (Samples::U16(&d[start..]), d.len() - start),
         };
         Self::new(
             samples,
@@ -266,6 +265,12 @@ mod tests {
         );
         assert_eq!(
             p.crop(Rect::new(0, 0, 0, 1)).unwrap_err(),
+            PlaneError::Empty
+        );
+        // An empty area past the last row, whose stride padding is not there.
+        let short = LumaPlane::new_u8(&data[..19], 4, 4, 5).unwrap();
+        assert_eq!(
+            short.crop(Rect::new(0, 4, 4, 0)).unwrap_err(),
             PlaneError::Empty
         );
     }
