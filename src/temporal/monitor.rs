@@ -113,22 +113,21 @@ impl ReasonState {
             None => {
                 self.missing_since.get_or_insert(at.clock);
             }
-            // A stretch without values that outlasted the window ends the run in progress.
-            Some(_) => {
+            Some(v) => {
+                // A stretch without values that outlasted the window ends the run in
+                // progress.
                 if let Some(since) = self.missing_since.take()
                     && at.clock.saturating_sub(since) >= settings.window
                 {
                     self.alarm.break_run();
                 }
-            }
-        }
-        if let Some(v) = value {
-            self.smoothed = self.median.push(at.clock, v, settings.window);
-            self.recent.push_back((at, v));
-            while self.recent.len() > 1
-                && at.clock.saturating_sub(self.recent[0].0.clock) >= settings.window
-            {
-                self.recent.pop_front();
+                self.smoothed = self.median.push(at.clock, v, settings.window);
+                self.recent.push_back((at, v));
+                while self.recent.len() > 1
+                    && at.clock.saturating_sub(self.recent[0].0.clock) >= settings.window
+                {
+                    self.recent.pop_front();
+                }
             }
         }
         if limit <= 0.0 {
