@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test memcheck corpus-check heldout-check alarm-check inspect install uninstall clean
+.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check inspect install uninstall clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -44,6 +44,14 @@ test: setup
 	cargo test --features fault-injection --test panics
 	sh tests/leaks.sh $(CURDIR)/target/debug
 	sh tests/install.sh
+
+# Cost on one core against baselines measured in the same run (examples/bench.rs; about a
+# minute; not part of `make test`). Installs Debian's ffmpeg for the blurdetect comparison.
+bench: setup
+	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
+		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
+	cargo build --release --lib --example bench
+	GST_REGISTRY=$(CURDIR)/target/gst-registry-bench.bin target/release/examples/bench
 
 # Runs a pipeline with every feature under valgrind; fails on invalid accesses or memory
 # definitely lost. Installs valgrind when missing (as root).

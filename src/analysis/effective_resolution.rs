@@ -25,31 +25,29 @@ const LOW_BAND: std::ops::RangeInclusive<usize> = 3..=12;
 /// First bin that can end the detail.
 const FIRST_EDGE: usize = 8;
 
-/// Whitened power in dB per bin, smoothed over 3 bins; bin 0 is 0.
-fn whitened_db(power: &[f64]) -> Vec<f64> {
-    let n = power.len();
-    let white: Vec<f64> = power
-        .iter()
-        .enumerate()
-        .map(|(k, p)| p * (k * k) as f64)
-        .collect();
-    (0..n)
-        .map(|k| {
-            if k == 0 {
-                return 0.0;
-            }
-            let (a, b) = (k.saturating_sub(1).max(1), (k + 1).min(n - 1));
-            let mean = white[a..=b].iter().sum::<f64>() / (b - a + 1) as f64;
-            10.0 * (mean + 1e-12).log10()
-        })
-        .collect()
+/// Whitened power in dB per bin, smoothed over 3 bins; bin 0 is 0. `power` has
+/// `NYQUIST + 1` bins.
+fn whitened_db(power: &[f64]) -> [f64; NYQUIST + 1] {
+    const N: usize = NYQUIST + 1;
+    let mut white = [0.0; N];
+    for (k, (w, p)) in white.iter_mut().zip(power).enumerate() {
+        *w = p * (k * k) as f64;
+    }
+    let mut out = [0.0; N];
+    for (k, o) in out.iter_mut().enumerate().skip(1) {
+        let (a, b) = (k.saturating_sub(1).max(1), (k + 1).min(N - 1));
+        let mean = white[a..=b].iter().sum::<f64>() / (b - a + 1) as f64;
+        *o = 10.0 * (mean + 1e-12).log10();
+    }
+    out
 }
 
 /// Mean of the low band and median of the top quarter of a whitened curve, dB.
 fn level_and_floor(curve: &[f64]) -> (f64, f64) {
     let level = curve[LOW_BAND].iter().sum::<f64>() / LOW_BAND.count() as f64;
-    let mut top = curve[NYQUIST * 3 / 4..=NYQUIST].to_vec();
-    top.sort_by(f64::total_cmp);
+    let mut top = [0.0; NYQUIST / 4 + 1];
+    top.copy_from_slice(&curve[NYQUIST * 3 / 4..=NYQUIST]);
+    top.sort_unstable_by(f64::total_cmp);
     (level, top[top.len() / 2])
 }
 

@@ -112,14 +112,13 @@ fn coarse_score(d: &Energies) -> f64 {
     weighted / total
 }
 
-/// Value at `q` (0..1) of `v` (sorted in place); None when empty.
+/// Value at `q` (0..1) of `v` (reordered in place, without allocating); None when empty.
 fn percentile(v: &mut [f64], q: f64) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
     let i = ((v.len() - 1) as f64 * q).round() as usize;
-    Some(v[i])
+    Some(*v.select_nth_unstable_by(i, f64::total_cmp).1)
 }
 
 /// log2 of the diagonal detail at full resolution over that at half resolution, with the

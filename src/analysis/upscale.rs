@@ -144,6 +144,24 @@ pub fn detect(
         .or_else(|| corners.then(|| mirror(length, Alignment::Corners, scratch))?)
 }
 
+/// FFT plan and twiddles of a DCT of `length` samples: DCT-II, X[k] = Re(e^(-i pi k / 2N)
+/// Y[k]) of the 2N extension; DCT-I, Re(Y[k]) of the 2N - 2 extension.
+fn dct_plan(planner: &mut RealFftPlanner<f32>, length: usize, alignment: Alignment) -> DctPlan {
+    let twiddle = (0..length)
+        .map(|k| match alignment {
+            Alignment::Centres => {
+                let a = -std::f64::consts::PI * k as f64 / (2 * length) as f64;
+                Complex::new(a.cos() as f32, a.sin() as f32)
+            }
+            Alignment::Corners => Complex::new(1.0, 0.0),
+        })
+        .collect();
+    (
+        planner.plan_fft_forward(alignment.fft_length(length)),
+        twiddle,
+    )
+}
+
 /// The best mirror of the lines in `scratch.lines` (each `length` long) for one alignment.
 fn mirror(length: usize, alignment: Alignment, scratch: &mut UpscaleScratch) -> Option<Upscale> {
     let UpscaleScratch {
@@ -159,20 +177,14 @@ fn mirror(length: usize, alignment: Alignment, scratch: &mut UpscaleScratch) -> 
         ..
     } = scratch;
     let n_fft = alignment.fft_length(length);
-    // DCT-II: X[k] = Re(e^(-i pi k / 2N) Y[k]) of the 2N extension; DCT-I: Re(Y[k]) of the
-    // 2N - 2 extension.
-    let (fft, twiddle) = plans.entry((length, alignment)).or_insert_with(|| {
-        let twiddle = (0..length)
-            .map(|k| match alignment {
-                Alignment::Centres => {
-                    let a = -std::f64::consts::PI * k as f64 / (2 * length) as f64;
-                    Complex::new(a.cos() as f32, a.sin() as f32)
-                }
-                Alignment::Corners => Complex::new(1.0, 0.0),
-            })
-            .collect();
-        (planner.plan_fft_forward(n_fft), twiddle)
-    });
+    // Both alignments are planned at a length's first use, so a picture turning soft later
+    // allocates nothing.
+    for a in [Alignment::Centres, Alignment::Corners] {
+        plans
+            .entry((length, a))
+            .or_insert_with(|| dct_plan(planner, length, a));
+    }
+    let (fft, twiddle) = &plans[&(length, alignment)];
     input.resize(n_fft, 0.0);
     output.resize(n_fft / 2 + 1, Complex::default());
     fft_scratch.resize(fft.get_scratch_len(), Complex::default());

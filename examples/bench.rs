@@ -1,0 +1,320 @@
+//! `make bench`: what sharpmeter costs on one core, against baselines measured in the same run.
+//!
+//! 1. The analysis core on a corpus photo mirrored to 704x1280, 1920x1080 and 3840x2160
+//!    (GRAY8): milliseconds per frame for each metric set and part, and the ratio to a pass
+//!    that only reads every luma byte.
+//! 2. Allocations per analysed frame after the first (a counting global allocator).
+//! 3. Whole processes pinned to one core on the same raw I420 1080p frames:
+//!    `gst-launch-1.0 filesrc ! rawvideoparse ! sharpmeter ! fakesink` against `identity`, and
+//!    `ffmpeg -threads 1 -vf blurdetect` against `-vf null`; the time each adds per frame and
+//!    the ratio.
+//!
+//! `cargo run --release --example bench [-- --quick]` (`--quick`: the core at 1080p only)
+
+// Shared with the tests and the demo; only the photo tiling is used here.
+#[allow(dead_code)]
+#[path = "../tests/common/clip.rs"]
+mod clip;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use gstsharpmeter::analysis::diagonal_energy;
+use gstsharpmeter::analysis::effective_resolution::effective_share;
+use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+use gstsharpmeter::analysis::upscale::{UpscaleScratch, detect};
+use gstsharpmeter::analysis::{Analyzer, LumaPlane, Metrics};
+
+/// The system allocator, counting allocations.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Median milliseconds per call of `f` over `runs` calls.
+fn time_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..runs)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[runs / 2]
+}
+
+/// Frame `i` of a slow pan over the camera photo, mirrored to `w x h`, as packed GRAY8.
+fn gray_frames(w: usize, h: usize, frames: usize) -> Vec<Vec<u8>> {
+    let photo = clip::load_photo(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gray_camera__blur__0.png"),
+    );
+    let c = clip::Clip {
+        photo,
+        width: w,
+        height: h,
+        fps: 30,
+        frames,
+        soft: 0..0,
+        factor: 1,
+        fade: 0..0,
+    };
+    (0..frames)
+        .map(|i| c.frame(i).chunks(3).map(|p| p[0]).collect())
+        .collect()
+}
+
+const NONE: Metrics = Metrics {
+    laplacian_variance: false,
+    tenengrad: false,
+    blur_effect: false,
+    edge_width: false,
+    effective_resolution: false,
+};
+
+/// The metric sets the core is timed with.
+fn metric_sets() -> [(&'static str, Metrics); 6] {
+    [
+        ("sharpness, valid, noise, texture (always)", NONE),
+        (
+            "+ effective-resolution",
+            Metrics {
+                effective_resolution: true,
+                ..NONE
+            },
+        ),
+        (
+            "default (+ lapvar, tenengrad, effective-res.)",
+            Metrics::DEFAULT,
+        ),
+        (
+            "default + blur-effect",
+            Metrics {
+                blur_effect: true,
+                ..Metrics::DEFAULT
+            },
+        ),
+        (
+            "default + edge-width",
+            Metrics {
+                edge_width: true,
+                ..Metrics::DEFAULT
+            },
+        ),
+        ("all metrics", Metrics::ALL),
+    ]
+}
+
+/// Prints the core's cost at `w x h`.
+fn core_table(w: usize, h: usize) {
+    let gray = gray_frames(w, h, 1).remove(0);
+    let plane = LumaPlane::new_u8(&gray, w, h, w).unwrap();
+    let runs = if w * h > 4_000_000 { 7 } else { 15 };
+    let read = time_ms(runs, || {
+        let s: u64 = gray.iter().map(|&v| v as u64).sum();
+        std::hint::black_box(s);
+    });
+    let mut analyzer = Analyzer::new();
+    println!("\n{w}x{h} GRAY8, median of {runs} runs, one thread");
+    println!(
+        "  {:<46} {:>9} {:>9}",
+        "metric set or part", "ms/frame", "x read"
+    );
+    let row = |name: &str, t: f64| println!("  {:<46} {:>9.2} {:>9.1}", name, t, t / read);
+    row("baseline: read every luma byte", read);
+    for (name, m) in metric_sets() {
+        let t = time_ms(runs, || {
+            std::hint::black_box(analyzer.analyze(&plane, m));
+        });
+        row(name, t);
+    }
+    let (mut diagonal_scratch, mut diagonal) = Default::default();
+    let t = time_ms(runs, || {
+        diagonal_energy::diagonal(&plane, &mut diagonal_scratch, &mut diagonal);
+    });
+    row("part: diagonal energies (in always)", t);
+    let mut spectrum = SpectrumScratch::default();
+    let mut upscale = UpscaleScratch::default();
+    // The photo has no upscale, so every search runs to the end: the worst case.
+    for (name, with_upscale, corners) in [
+        ("part: line spectra (effective resolution)", false, false),
+        ("  + upscale, pixel centres (full detail)", true, false),
+        ("  + upscale, both alignments (worst case)", true, true),
+    ] {
+        let t = time_ms(runs, || {
+            for axis in [Axis::Rows, Axis::Columns] {
+                let share = line_spectrum(&plane, axis, &mut spectrum).and_then(effective_share);
+                std::hint::black_box(share);
+                if with_upscale {
+                    std::hint::black_box(detect(&plane, axis, &mut upscale, corners));
+                }
+            }
+        });
+        row(name, t);
+    }
+}
+
+/// Allocations per analysed frame after the first, with every metric, over a pan.
+fn allocations_per_frame() {
+    let (w, h) = (1920, 1080);
+    let frames = gray_frames(w, h, 12);
+    let mut analyzer = Analyzer::new();
+    let mut analyze = |f: &[u8]| {
+        let plane = LumaPlane::new_u8(f, w, h, w).unwrap();
+        std::hint::black_box(analyzer.analyze(&plane, Metrics::ALL));
+    };
+    analyze(&frames[0]);
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for f in &frames[1..] {
+        analyze(f);
+    }
+    let n = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    println!(
+        "\nallocations per analysed frame after the first (1920x1080, all metrics, {} frames): {:.1}",
+        frames.len() - 1,
+        n as f64 / (frames.len() - 1) as f64
+    );
+}
+
+/// Best wall time of three runs of `program args` pinned to CPU 0, seconds; None when it
+/// cannot run.
+fn best_of_three(program: &str, args: &[String], plugin_dir: &Path) -> Option<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let out = Command::new("taskset")
+            .arg("-c")
+            .arg("0")
+            .arg(program)
+            .args(args)
+            .env("GST_PLUGIN_PATH", plugin_dir)
+            .output()
+            .ok()?;
+        let t = start.elapsed().as_secs_f64();
+        if !out.status.success() {
+            eprintln!(
+                "{program} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return None;
+        }
+        best = best.min(t);
+    }
+    Some(best)
+}
+
+/// Whole-process times on raw I420 1080p frames: sharpmeter against identity, ffmpeg's
+/// blurdetect against null.
+fn pipelines() -> std::io::Result<()> {
+    let (w, h, frames) = (1920usize, 1080usize, 100usize);
+    let exe = std::env::current_exe()?;
+    let plugin_dir: PathBuf = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    if !plugin_dir.join("libgstsharpmeter.so").exists() {
+        eprintln!(
+            "{} has no libgstsharpmeter.so: cargo build --release --lib",
+            plugin_dir.display()
+        );
+        return Ok(());
+    }
+    let raw = std::env::temp_dir().join(format!("sharpmeter-bench-{}.i420", std::process::id()));
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&raw)?);
+        let chroma = vec![128u8; w * h / 2];
+        for y in gray_frames(w, h, frames) {
+            f.write_all(&y)?;
+            f.write_all(&chroma)?;
+        }
+    }
+    let loc = raw.display().to_string();
+    let gst = |element: &str| -> Vec<String> {
+        format!(
+            "-q filesrc location={loc} ! rawvideoparse width={w} height={h} format=i420 framerate=30/1 ! {element} ! fakesink"
+        )
+        .split(' ')
+        .map(String::from)
+        .collect()
+    };
+    let ffmpeg = |filter: &str| -> Vec<String> {
+        format!(
+            "-hide_banner -loglevel error -nostdin -threads 1 -filter_threads 1 -f rawvideo -pix_fmt yuv420p -s {w}x{h} -framerate 30 -i {loc} -vf {filter} -f null -"
+        )
+        .split(' ')
+        .map(String::from)
+        .collect()
+    };
+    println!("\nwhole processes on CPU 0, {frames} raw I420 {w}x{h} frames, best of 3 runs");
+    let per_frame = |a: f64, b: f64| (a - b) / frames as f64 * 1e3;
+    let identity = best_of_three("gst-launch-1.0", &gst("identity"), &plugin_dir);
+    let sharp = best_of_three("gst-launch-1.0", &gst("sharpmeter"), &plugin_dir);
+    let null = best_of_three("ffmpeg", &ffmpeg("null"), &plugin_dir);
+    let blur = best_of_three("ffmpeg", &ffmpeg("blurdetect"), &plugin_dir);
+    std::fs::remove_file(&raw)?;
+    let mut added = None;
+    if let (Some(i), Some(s)) = (identity, sharp) {
+        let a = per_frame(s, i);
+        println!(
+            "  gst-launch identity {:.2} s, sharpmeter (defaults) {:.2} s: sharpmeter adds {:.2} ms/frame",
+            i, s, a
+        );
+        added = Some(a);
+    }
+    match (null, blur) {
+        (Some(n), Some(b)) => {
+            let a = per_frame(b, n);
+            println!(
+                "  ffmpeg -vf null {:.2} s, -vf blurdetect {:.2} s: blurdetect adds {:.2} ms/frame",
+                n, b, a
+            );
+            if let Some(s) = added {
+                println!("  blurdetect / sharpmeter added time: {:.1}x", a / s);
+            }
+        }
+        _ => println!("  ffmpeg not found or failed (make bench installs Debian's ffmpeg)"),
+    }
+    Ok(())
+}
+
+fn main() -> std::io::Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    println!(
+        "sharpmeter bench: {cpu}, {} CPUs",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    if quick {
+        core_table(1920, 1080);
+        return Ok(());
+    }
+    for (w, h) in [(704, 1280), (1920, 1080), (3840, 2160)] {
+        core_table(w, h);
+    }
+    allocations_per_frame();
+    pipelines()
+}

@@ -1,0 +1,82 @@
+//! The analysis core allocates nothing per frame once its scratch memory has grown: a
+//! counting global allocator watches a pan analysed with every metric, a region, a tile map
+//! and the RGB-to-luma conversion.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use common::clip;
+use gstsharpmeter::analysis::region::Rect;
+use gstsharpmeter::analysis::{Analyzer, LumaLayout, LumaScratch, Metrics, luma_plane};
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The system allocator, counting the calling thread's allocations.
+struct Counting;
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn analysing_a_frame_allocates_nothing_after_the_first() {
+    let (w, h) = (640, 360);
+    let pan = clip::Clip {
+        photo: clip::load_photo(&common::fixture("color_astronaut__blur__0.png")),
+        width: w,
+        height: h,
+        fps: 25,
+        frames: 6,
+        soft: 3..6,
+        factor: 2,
+        fade: 0..0,
+    };
+    let frames: Vec<Vec<u8>> = (0..pan.frames).map(|i| pan.frame(i)).collect();
+    let layout = LumaLayout::Rgb {
+        r: 0,
+        g: 1,
+        b: 2,
+        pixel_stride: 3,
+    };
+    let mut scratch = LumaScratch::default();
+    let mut analyzer = Analyzer::new();
+    let area = Rect::new(16, 8, w - 48, h - 24);
+    let mut analyze = |rgb: &[u8]| {
+        let plane = luma_plane(rgb, w, h, w * 3, layout, &mut scratch).unwrap();
+        let figures = analyzer.analyze_area(&plane, area, Metrics::ALL);
+        assert!(figures.valid && figures.effective_width.is_some());
+        for (x, y) in [(0, 0), (w / 2, 0), (0, h / 2), (w / 2, h / 2)] {
+            let tile = plane.crop(Rect::new(x, y, w / 2, h / 2)).unwrap();
+            std::hint::black_box(analyzer.tile_sharpness(&tile, figures.noise));
+        }
+    };
+    analyze(&frames[0]);
+    let before = ALLOCATIONS.with(Cell::get);
+    for f in &frames[1..] {
+        analyze(f);
+    }
+    let after = ALLOCATIONS.with(Cell::get);
+    assert_eq!(
+        after - before,
+        0,
+        "allocations over {} frames",
+        frames.len() - 1
+    );
+}
