@@ -8,7 +8,7 @@ pub fn run() -> Result<Vec<String>, Box<dyn std::error::Error>> {
     gst::init()?;
     gstsharpmeter::plugin_register_static()?;
     let pipeline = gst::parse::launch(
-        "videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=640,height=360 \
+        "videotestsrc num-buffers=100 pattern=pinwheel ! video/x-raw,width=640,height=360 \
          ! sharpmeter ! fakesink",
     )?;
     pipeline.set_state(gst::State::Playing)?;

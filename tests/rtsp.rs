@@ -58,5 +58,7 @@ fn the_server_application_receives_an_alarm_when_its_source_turns_soft() {
         .and_then(|s| s.split(' ').next())
         .and_then(|s| s.parse().ok())
         .expect("alarm time");
-    assert!((1.9..4.0).contains(&at), "{alarm}");
+    // The source turns soft 2 s of wall-clock time after the media is configured, which is
+    // earlier in running time by however long the media took to start playing.
+    assert!((1.0..4.0).contains(&at), "{alarm}");
 }

@@ -1,8 +1,9 @@
 //! Per-axis band energies of a 1-D Laplacian pyramid (kernel [1,4,6,4,1]/16, reflect-101,
-//! decimation by 2 along the axis only).
+//! decimation by 2 along the axis only), on every [`LINE_STEP`]th line.
 
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
+use super::simd::with_avx2;
 
 /// Number of pyramid bands; band 0 is the finest (0.25..0.5 cycles per pixel).
 pub const BANDS: usize = 5;
@@ -16,6 +17,9 @@ pub(super) const KERNEL: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 1
 
 /// Mean squared band value per band, in 8-bit units squared.
 pub type Energies = [f64; BANDS];
+
+/// One line in this many is read: rows `LINE_STEP / 2`, then every `LINE_STEP`; columns alike.
+pub const LINE_STEP: usize = 4;
 
 /// Side of the square blocks energies are pooled in, in pixels.
 pub const BLOCK: usize = 64;
@@ -81,19 +85,30 @@ pub struct BandScratch {
     columns: Vec<f32>,
 }
 
+/// The pyramid kernel at sample `i` of `src`, reflect-101 at the ends.
+#[inline(always)]
+fn blur_at_edge(src: &[f32], i: usize) -> f32 {
+    KERNEL
+        .iter()
+        .enumerate()
+        .map(|(t, k)| k * src[reflect101(i as isize + t as isize - 2, src.len())])
+        .sum()
+}
+
+/// The pyramid kernel at sample `i` of `src`, for `2 <= i < src.len() - 2`.
+#[inline(always)]
+fn blur_inside(src: &[f32], i: usize) -> f32 {
+    let s = &src[i - 2..i + 3];
+    KERNEL[0] * (s[0] + s[4]) + KERNEL[1] * (s[1] + s[3]) + KERNEL[2] * s[2]
+}
+
 /// Filters `src` with the pyramid kernel (reflect-101) into `out`.
+#[inline(always)]
 pub(super) fn blur_line(src: &[f32], out: &mut Vec<f32>) {
     let n = src.len();
     out.clear();
-    let edge = |i: usize| -> f32 {
-        KERNEL
-            .iter()
-            .enumerate()
-            .map(|(t, k)| k * src[reflect101(i as isize + t as isize - 2, n)])
-            .sum()
-    };
     for i in 0..n.min(2) {
-        out.push(edge(i));
+        out.push(blur_at_edge(src, i));
     }
     if n > 4 {
         out.extend(
@@ -102,13 +117,27 @@ pub(super) fn blur_line(src: &[f32], out: &mut Vec<f32>) {
         );
     }
     for i in out.len()..n {
-        out.push(edge(i));
+        out.push(blur_at_edge(src, i));
+    }
+}
+
+/// [`blur_line`] at the even samples only: `out[j]` gets sample `2 j`, for `j < out.len()`.
+#[inline(always)]
+pub(super) fn blur_even(src: &[f32], out: &mut [f32]) {
+    let n = src.len();
+    for (j, o) in out.iter_mut().enumerate() {
+        let i = 2 * j;
+        *o = if i >= 2 && i + 2 < n {
+            blur_inside(src, i)
+        } else {
+            blur_at_edge(src, i)
+        };
     }
 }
 
 /// Sum of `(a - b)^2`, in eight f32 lanes added up in f64.
-#[inline]
-fn squared_difference(a: &[f32], b: &[f32]) -> f64 {
+#[inline(always)]
+pub(super) fn squared_difference(a: &[f32], b: &[f32]) -> f64 {
     let mut lanes = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f64 = ca
@@ -127,6 +156,7 @@ fn squared_difference(a: &[f32], b: &[f32]) -> f64 {
 }
 
 /// Adds the squared band values of one line to the blocks `first, first + step, ...` along it.
+#[inline(always)]
 fn accumulate_line(
     line: &[f32],
     scratch: &mut BandScratch,
@@ -154,38 +184,57 @@ fn accumulate_line(
     }
 }
 
-/// Band energies along rows (horizontal detail), per block.
-pub fn horizontal(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
+with_avx2!(
+    /// Band energies along rows (horizontal detail), per block, from every
+    /// [`LINE_STEP`]th row.
+    pub fn horizontal(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies)
+        => horizontal_body
+);
+
+#[inline(always)]
+fn horizontal_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
     let (w, h) = (plane.width(), plane.height());
     out.reset(w, h);
     let mut row = std::mem::take(&mut scratch.columns);
     row.resize(w, 0.0);
-    for y in 0..h {
+    for y in (LINE_STEP / 2..h).step_by(LINE_STEP) {
         plane.row_f32(y, &mut row);
         accumulate_line(&row, scratch, out, (y / BLOCK) * out.columns, 1);
     }
     scratch.columns = row;
 }
 
-/// Band energies along columns (vertical detail), per block. Columns are gathered in groups
-/// that share rows, so each row segment is read once per group.
-pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
-    const GROUP: usize = 16;
+with_avx2!(
+    /// Band energies along columns (vertical detail), per block, from every
+    /// [`LINE_STEP`]th column. The columns are gathered [`GROUP`] at a time, so each row
+    /// span is read once per group.
+    pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies)
+        => vertical_body
+);
+
+/// Columns gathered at once by [`vertical`].
+const GROUP: usize = 16;
+
+#[inline(always)]
+fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
+    const SPAN: usize = GROUP * LINE_STEP;
     let (w, h) = (plane.width(), plane.height());
     out.reset(w, h);
     let mut cols = std::mem::take(&mut scratch.columns);
-    cols.resize(GROUP * h + GROUP, 0.0);
+    cols.resize(GROUP * h + SPAN, 0.0);
     let (block, span) = cols.split_at_mut(GROUP * h);
-    for x0 in (0..w).step_by(GROUP) {
-        let g = GROUP.min(w - x0);
+    for x0 in (0..w).step_by(SPAN) {
+        let width = SPAN.min(w - x0);
+        // Columns x0 + LINE_STEP / 2, then every LINE_STEP.
+        let g = (width + LINE_STEP - 1 - LINE_STEP / 2) / LINE_STEP;
         for y in 0..h {
-            plane.span_f32(y, x0, &mut span[..g]);
+            plane.span_f32(y, x0, &mut span[..width]);
             for k in 0..g {
-                block[k * h + y] = span[k];
+                block[k * h + y] = span[LINE_STEP / 2 + k * LINE_STEP];
             }
         }
         for k in 0..g {
-            let x = x0 + k;
+            let x = x0 + LINE_STEP / 2 + k * LINE_STEP;
             accumulate_line(
                 &block[k * h..(k + 1) * h],
                 scratch,

@@ -5,6 +5,7 @@
 
 use super::noise::NoiseHistogram;
 use super::plane::LumaPlane;
+use super::simd::with_avx2;
 
 /// Frame-wide derivative figures (higher = sharper), in 8-bit sample units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,28 +59,45 @@ fn copy_row(rows: &mut [Vec<i32>; 3], src: usize, dst: usize) {
     rows[src] = from;
 }
 
-/// One row, given the padded rows above, at and below it: returns the sums of the
-/// Laplacian, its square and the squared Sobel magnitude, and fills `mags` with |gx|+|gy|
-/// and `resp` with the absolute Immerkaer response of each pixel for the noise estimate.
-#[inline]
-fn row_sums(
-    u: &[i32],
-    c: &[i32],
-    d: &[i32],
-    mags: &mut Vec<u32>,
-    resp: &mut Vec<u32>,
-) -> (i64, i64, i64) {
-    mags.clear();
-    resp.clear();
+/// Sums of the Laplacian, its square and the squared Sobel magnitude over one row, given the
+/// padded rows above, at and below it (each `n + 2` long). Samples of at most `bits` bits
+/// (<= 12) keep every square within i32, so chunks of [`CHUNK`] pixels are summed in i32
+/// lanes and then in i64; deeper samples are summed in i64. Indexed slices of one length let
+/// the compiler vectorise the loops.
+#[inline(always)]
+fn row_sums(u: &[i32], c: &[i32], d: &[i32], n: usize, bits: u32) -> (i64, i64, i64) {
+    let (u, c, d) = (&u[..n + 2], &c[..n + 2], &d[..n + 2]);
     let (mut ls, mut lq, mut gq) = (0i64, 0i64, 0i64);
-    for ((u, c), d) in u.windows(3).zip(c.windows(3)).zip(d.windows(3)) {
-        let lap = c[0] + c[2] + u[1] + d[1] - 4 * c[1];
-        let gx = (u[2] - u[0]) + 2 * (c[2] - c[0]) + (d[2] - d[0]);
-        let gy = (d[0] + 2 * d[1] + d[2]) - (u[0] + 2 * u[1] + u[2]);
-        let r = (u[0] - 2 * u[1] + u[2]) - 2 * (c[0] - 2 * c[1] + c[2]) + (d[0] - 2 * d[1] + d[2]);
-        mags.push(gx.unsigned_abs() + gy.unsigned_abs());
-        resp.push(r.unsigned_abs());
-        let (lap, gx, gy) = (lap as i64, gx as i64, gy as i64);
+    if bits <= 8 {
+        let mut start = 0;
+        while start < n {
+            let end = (start + CHUNK).min(n);
+            let (mut cls, mut clq, mut cgq) = (0i32, 0i32, 0i32);
+            for i in start..end {
+                let (u0, u1, u2) = (u[i], u[i + 1], u[i + 2]);
+                let (c0, c1, c2) = (c[i], c[i + 1], c[i + 2]);
+                let (d0, d1, d2) = (d[i], d[i + 1], d[i + 2]);
+                let lap = c0 + c2 + u1 + d1 - 4 * c1;
+                let gx = (u2 - u0) + 2 * (c2 - c0) + (d2 - d0);
+                let gy = (d0 + 2 * d1 + d2) - (u0 + 2 * u1 + u2);
+                cls += lap;
+                clq += lap * lap;
+                cgq += gx * gx + gy * gy;
+            }
+            ls += cls as i64;
+            lq += clq as i64;
+            gq += cgq as i64;
+            start = end;
+        }
+        return (ls, lq, gq);
+    }
+    for i in 0..n {
+        let (u0, u1, u2) = (u[i], u[i + 1], u[i + 2]);
+        let (c0, c1, c2) = (c[i], c[i + 1], c[i + 2]);
+        let (d0, d1, d2) = (d[i], d[i + 1], d[i + 2]);
+        let lap = (c0 + c2 + u1 + d1 - 4 * c1) as i64;
+        let gx = ((u2 - u0) + 2 * (c2 - c0) + (d2 - d0)) as i64;
+        let gy = ((d0 + 2 * d1 + d2) - (u0 + 2 * u1 + u2)) as i64;
         ls += lap;
         lq += lap * lap;
         gq += gx * gx + gy * gy;
@@ -87,8 +105,41 @@ fn row_sums(
     (ls, lq, gq)
 }
 
-/// Computes both figures over the whole plane.
-pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> DerivativeFigures {
+/// Pixels summed in i32 before i64 for 8-bit samples: 256 * 2 * 1020^2 < 2^31.
+const CHUNK: usize = 256;
+
+/// Fills `mags` with |gx|+|gy| and `resp` with the absolute Immerkaer response of each
+/// pixel of one row (rows as for [`row_sums`]).
+#[inline(always)]
+fn noise_row(u: &[i32], c: &[i32], d: &[i32], mags: &mut [u32], resp: &mut [u32]) {
+    let n = mags.len();
+    let (u, c, d, resp) = (&u[..n + 2], &c[..n + 2], &d[..n + 2], &mut resp[..n]);
+    for i in 0..n {
+        let (u0, u1, u2) = (u[i], u[i + 1], u[i + 2]);
+        let (c0, c1, c2) = (c[i], c[i + 1], c[i + 2]);
+        let (d0, d1, d2) = (d[i], d[i + 1], d[i + 2]);
+        let gx = (u2 - u0) + 2 * (c2 - c0) + (d2 - d0);
+        let gy = (d0 + 2 * d1 + d2) - (u0 + 2 * u1 + u2);
+        let r = (u0 - 2 * u1 + u2) - 2 * (c0 - 2 * c1 + c2) + (d0 - 2 * d1 + d2);
+        mags[i] = gx.unsigned_abs() + gy.unsigned_abs();
+        resp[i] = r.unsigned_abs();
+    }
+}
+
+/// The noise estimate reads every this many rows of planes at least [`NOISE_ALL_ROWS`]
+/// tall, and every row of shorter ones.
+pub const NOISE_ROW_STEP: usize = 4;
+const NOISE_ALL_ROWS: usize = 64;
+
+with_avx2!(
+    /// Computes both figures over the whole plane.
+    pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> DerivativeFigures
+        => derivatives_body
+);
+
+#[inline(always)]
+fn derivatives_body(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> DerivativeFigures {
+    let bits = plane.sample_bits();
     let (w, h) = (plane.width(), plane.height());
     scratch.line.resize(w, 0);
     let DerivativeScratch {
@@ -99,12 +150,19 @@ pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriva
         resp,
     } = scratch;
     noise.clear();
+    mags.resize(w, 0);
+    resp.resize(w, 0);
     // slots: index into `rows` of the padded rows above, at and below y.
     let mut slot = [0usize, 1, 2];
     load_padded(plane, 0, line, &mut rows[1]);
     load_padded(plane, reflect101(1, h), line, &mut rows[2]);
     copy_row(rows, 2, 0);
 
+    let noise_step = if h < NOISE_ALL_ROWS {
+        1
+    } else {
+        NOISE_ROW_STEP
+    };
     let mut lap_sum: i128 = 0;
     let mut lap_sq: i128 = 0;
     let mut grad_sq: i128 = 0;
@@ -119,9 +177,12 @@ pub fn derivatives(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriva
             }
         }
         let (u, c, d) = (&rows[slot[0]], &rows[slot[1]], &rows[slot[2]]);
-        let (ls, lq, gq) = row_sums(u, c, d, mags, resp);
-        for (&m, &r) in mags.iter().zip(resp.iter()) {
-            noise.add(m, r, plane.scale_shift());
+        let (ls, lq, gq) = row_sums(u, c, d, w, bits);
+        if y % noise_step == noise_step / 2 {
+            noise_row(u, c, d, mags, resp);
+            for (&m, &r) in mags.iter().zip(resp.iter()) {
+                noise.add(m, r, plane.scale_shift());
+            }
         }
         lap_sum += ls as i128;
         lap_sq += lq as i128;

@@ -1,12 +1,13 @@
-//! Per-block energies of the diagonal band: fine along rows and along columns at once
-//! (`(delta - k)` along rows, then along columns; kernel and edges as in
+//! Per-block energies of the diagonal band: fine along columns and along rows at once
+//! (`(delta - k)` along columns, then along rows; kernel and edges as in
 //! [`super::band_energy`]), at full resolution and on the half-resolution 2-D low-pass.
 //! Resampling leaks detail into the fine band along one axis; into the diagonal band it leaks
 //! only what both axes let through.
 
-use super::band_energy::{BLOCK, KERNEL, blur_line};
+use super::band_energy::{BLOCK, KERNEL, blur_even, blur_line, squared_difference};
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
+use super::simd::with_avx2;
 
 /// Rows of the vertical filter.
 const TAPS: usize = KERNEL.len();
@@ -54,6 +55,7 @@ impl RowCache {
     }
 
     /// Makes row `r` present, computing it with `fill` when it is not.
+    #[inline(always)]
     fn ensure(&mut self, r: usize, fill: &mut impl FnMut(usize, &mut [f32])) {
         let slot = r % TAPS;
         if self.tags[slot] != r {
@@ -65,6 +67,7 @@ impl RowCache {
         }
     }
 
+    #[inline(always)]
     fn row(&self, r: usize) -> &[f32] {
         let slot = r % TAPS;
         &self.data[slot * self.width..(slot + 1) * self.width]
@@ -72,6 +75,7 @@ impl RowCache {
 
     /// Writes into `out` the column filter `KERNEL` at row `y` of an image `height` rows tall,
     /// computing missing rows with `fill`.
+    #[inline(always)]
     fn vertical_blur(
         &mut self,
         y: usize,
@@ -100,51 +104,23 @@ pub struct DiagonalScratch {
     half: Vec<f32>,
     line: Vec<f32>,
     blurred: Vec<f32>,
-    out: Vec<f32>,
 }
 
-/// Writes `line - blur(line)` into `out`.
-fn fine_along(line: &[f32], blurred: &mut Vec<f32>, out: &mut [f32]) {
-    blur_line(line, blurred);
-    for ((o, a), b) in out.iter_mut().zip(line).zip(blurred.iter()) {
-        *o = a - b;
-    }
-}
-
-/// Sum of squares of `c - (K0 (r0 + r4) + K1 (r1 + r3) + K2 c)` over a span, with `c = r2`,
-/// in eight f32 lanes added up in f64.
-#[inline]
-fn column_fine_energy(r: [&[f32]; TAPS]) -> f64 {
-    let n = r[2].len();
+/// Writes `r2 - (K0 (r0 + r4) + K1 (r1 + r3) + K2 r2)`, the fine band along columns at the
+/// middle row, into `out`.
+#[inline(always)]
+fn column_fine(r: [&[f32]; TAPS], out: &mut [f32]) {
+    let n = out.len();
     let [r0, r1, r2, r3, r4] = r.map(|s| &s[..n]);
-    let value = |a0: f32, a1: f32, c: f32, a3: f32, a4: f32| {
-        c - (KERNEL[0] * (a0 + a4) + KERNEL[1] * (a1 + a3) + KERNEL[2] * c)
-    };
-    let mut lanes = [0f32; 8];
-    let body = n - n % 8;
-    for ((((c0, c1), c2), c3), c4) in r0[..body]
-        .chunks_exact(8)
-        .zip(r1[..body].chunks_exact(8))
-        .zip(r2[..body].chunks_exact(8))
-        .zip(r3[..body].chunks_exact(8))
-        .zip(r4[..body].chunks_exact(8))
-    {
-        for k in 0..8 {
-            let v = value(c0[k], c1[k], c2[k], c3[k], c4[k]);
-            lanes[k] += v * v;
-        }
+    for x in 0..n {
+        let c = r2[x];
+        out[x] = c - (KERNEL[0] * (r0[x] + r4[x]) + KERNEL[1] * (r1[x] + r3[x]) + KERNEL[2] * c);
     }
-    let tail: f64 = (body..n)
-        .map(|x| {
-            let v = value(r0[x], r1[x], r2[x], r3[x], r4[x]);
-            (v * v) as f64
-        })
-        .sum();
-    lanes.iter().map(|&v| v as f64).sum::<f64>() + tail
 }
 
 /// Adds the squared diagonal band of a `width` x `height` image, whose row `r` `read` writes,
 /// to `sums` on blocks of `block` pixels.
+#[inline(always)]
 fn accumulate(
     (width, height): (usize, usize),
     (block, columns): (usize, usize),
@@ -155,28 +131,31 @@ fn accumulate(
 ) {
     cache.reset(width);
     line.resize(width, 0.0);
-    let mut fine_rows = |r: usize, dst: &mut [f32]| {
-        read(r, line);
-        fine_along(line, blurred, dst);
-    };
     for y in 0..height {
         let rows: [usize; TAPS] =
             std::array::from_fn(|t| reflect101(y as isize + t as isize - 2, height));
         for &r in &rows {
-            cache.ensure(r, &mut fine_rows);
+            cache.ensure(r, read);
         }
+        column_fine(rows.map(|r| cache.row(r)), line);
+        blur_line(line, blurred);
         let first = (y / block) * columns;
         for (k, x0) in (0..width).step_by(block).enumerate() {
             let x1 = (x0 + block).min(width);
-            let spans = rows.map(|r| &cache.row(r)[x0..x1]);
-            sums[first + k].0 += column_fine_energy(spans);
+            sums[first + k].0 += squared_difference(&line[x0..x1], &blurred[x0..x1]);
             sums[first + k].1 += (x1 - x0) as u64;
         }
     }
 }
 
-/// Diagonal band energies of `plane`, per block.
-pub fn diagonal(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut DiagonalEnergies) {
+with_avx2!(
+    /// Diagonal band energies of `plane`, per block.
+    pub fn diagonal(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut DiagonalEnergies)
+        => diagonal_body
+);
+
+#[inline(always)]
+fn diagonal_body(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut DiagonalEnergies) {
     let (w, h) = (plane.width(), plane.height());
     out.columns = w.div_ceil(BLOCK);
     out.rows = h.div_ceil(BLOCK);
@@ -190,7 +169,6 @@ pub fn diagonal(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut Diag
         half,
         line,
         blurred,
-        out: row_out,
     } = scratch;
     if w == 0 || h == 0 {
         return;
@@ -209,22 +187,14 @@ pub fn diagonal(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut Diag
     let (hw, hh) = (w.div_ceil(2), h.div_ceil(2));
     half.clear();
     half.resize(hw * hh, 0.0);
-    cache.reset(w);
-    row_out.resize(w, 0.0);
+    cache.reset(hw);
     line.resize(w, 0.0);
     let mut blurred_rows = |r: usize, dst: &mut [f32]| {
         plane.row_f32(r, line);
-        blur_line(line, blurred);
-        dst.copy_from_slice(blurred);
+        blur_even(line, dst);
     };
-    for y1 in 0..hh {
-        cache.vertical_blur(2 * y1, h, &mut blurred_rows, row_out);
-        for (d, s) in half[y1 * hw..(y1 + 1) * hw]
-            .iter_mut()
-            .zip(row_out.iter().step_by(2))
-        {
-            *d = *s;
-        }
+    for (y1, dst) in half.chunks_exact_mut(hw).enumerate() {
+        cache.vertical_blur(2 * y1, h, &mut blurred_rows, dst);
     }
     let half = &*half;
     let mut read_half =

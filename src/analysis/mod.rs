@@ -14,6 +14,7 @@ pub mod noise;
 pub mod plane;
 pub mod region;
 pub mod sharpness;
+mod simd;
 pub mod thumbnail;
 pub mod upscale;
 

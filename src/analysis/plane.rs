@@ -144,12 +144,20 @@ impl<'a> LumaPlane<'a> {
     }
 
     /// Power of two that divides raw sample values to reach the 8-bit range.
+    /// Bits of the sample container: 8 or 16.
+    pub fn sample_bits(&self) -> u32 {
+        match self.samples {
+            Samples::U8(_) => 8,
+            Samples::U16(_) => 16,
+        }
+    }
+
     pub fn scale_shift(&self) -> u32 {
         self.scale_shift
     }
 
     /// Writes row `y` as raw integer samples into `out` (length `width`).
-    #[inline]
+    #[inline(always)]
     pub fn row_i32(&self, y: usize, out: &mut [i32]) {
         let start = y * self.stride;
         match self.samples {
@@ -167,7 +175,7 @@ impl<'a> LumaPlane<'a> {
     }
 
     /// Writes row `y` as samples in the 8-bit range into `out` (length `width`).
-    #[inline]
+    #[inline(always)]
     pub fn row_f32(&self, y: usize, out: &mut [f32]) {
         self.span_f32(y, 0, out);
     }
@@ -184,7 +192,7 @@ impl<'a> LumaPlane<'a> {
     }
 
     /// Writes samples `x0..x0 + out.len()` of row `y`, in the 8-bit range, into `out`.
-    #[inline]
+    #[inline(always)]
     pub fn span_f32(&self, y: usize, x0: usize, out: &mut [f32]) {
         let start = y * self.stride + x0;
         let end = start + out.len().min(self.width - x0);
@@ -204,6 +212,7 @@ impl<'a> LumaPlane<'a> {
     }
 
     /// Writes column `x`, in the 8-bit range, into `out` (length `height`).
+    #[inline(always)]
     pub fn column_f32(&self, x: usize, out: &mut [f32]) {
         let n = out.len().min(self.height);
         match self.samples {
