@@ -288,6 +288,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_avx2_build_gives_the_same_energies() {
+        let (w, h) = (203, 117);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| ((i % w) * (i % w) + 3 * (i / w) * (i / w) + i % 7 * 13) as u8)
+            .collect();
+        let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
+        let mut s = BandScratch::default();
+        let (mut a, mut b) = (BlockEnergies::default(), BlockEnergies::default());
+        horizontal(&p, &mut s, &mut a);
+        horizontal_body(&p, &mut s, &mut b);
+        assert!((0..a.len()).all(|i| a.block(i) == b.block(i)));
+        vertical(&p, &mut s, &mut a);
+        vertical_body(&p, &mut s, &mut b);
+        assert!((0..a.len()).all(|i| a.block(i) == b.block(i)));
+        assert!(a.frame()[0] > 0.0);
+    }
+
+    #[test]
     fn white_noise_gains_match_known_values() {
         let g = white_noise_gains();
         assert!((g[0] - 134.0 / 256.0).abs() < 1e-12);

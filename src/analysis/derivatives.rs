@@ -202,6 +202,23 @@ fn derivatives_body(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriv
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_avx2_build_gives_the_same_figures() {
+        let (w, h) = (203, 117);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| ((i % w) * (i % w) + 3 * (i / w) * (i / w) + i % 7 * 13) as u8)
+            .collect();
+        let deep: Vec<u16> = data.iter().map(|&v| (v as u16) << 2).collect();
+        for p in [
+            LumaPlane::new_u8(&data, w, h, w).unwrap(),
+            LumaPlane::new_u16(&deep, w, h, w, 2).unwrap(),
+        ] {
+            let dispatched = derivatives(&p, &mut DerivativeScratch::default());
+            let baseline = derivatives_body(&p, &mut DerivativeScratch::default());
+            assert_eq!(dispatched, baseline);
+        }
+    }
+
     /// Direct definition with explicit border handling, for comparison.
     fn reference(data: &[u8], w: usize, h: usize) -> (f64, f64) {
         let px = |x: isize, y: isize| data[reflect101(y, h) * w + reflect101(x, w)] as f64;

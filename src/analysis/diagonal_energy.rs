@@ -213,6 +213,21 @@ fn diagonal_body(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut Dia
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_avx2_build_gives_the_same_energies() {
+        let (w, h) = (203, 117);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| ((i % w) * (i % w) + 3 * (i / w) * (i / w) + i % 7 * 13) as u8)
+            .collect();
+        let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
+        let mut s = DiagonalScratch::default();
+        let (mut a, mut b) = (DiagonalEnergies::default(), DiagonalEnergies::default());
+        diagonal(&p, &mut s, &mut a);
+        diagonal_body(&p, &mut s, &mut b);
+        assert!((0..a.len()).all(|i| a.block(i) == b.block(i)));
+        assert!(a.block(0).0 > 0.0);
+    }
+
     fn energies(data: &[u8], w: usize, h: usize) -> DiagonalEnergies {
         let plane = LumaPlane::new_u8(data, w, h, w).unwrap();
         let mut out = DiagonalEnergies::default();
