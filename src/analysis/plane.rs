@@ -156,6 +156,15 @@ impl<'a> LumaPlane<'a> {
         self.scale_shift
     }
 
+    /// Row `y`'s samples when they are 8-bit (already in the 8-bit range).
+    #[inline(always)]
+    pub fn row_u8(&self, y: usize) -> Option<&'a [u8]> {
+        match self.samples {
+            Samples::U8(d) => Some(&d[y * self.stride..y * self.stride + self.width]),
+            Samples::U16(_) => None,
+        }
+    }
+
     /// Writes row `y` as raw integer samples into `out` (length `width`).
     #[inline(always)]
     pub fn row_i32(&self, y: usize, out: &mut [i32]) {

@@ -32,12 +32,20 @@ pub fn thumbnail(plane: &LumaPlane, scratch: &mut ThumbnailScratch, out: &mut Th
     // Column x belongs to cell x * SIDE / w: cell c spans ceil(c * w / SIDE) onwards.
     let bounds: [usize; SIDE + 1] = std::array::from_fn(|c| (c * w).div_ceil(SIDE));
     for y in (0..h).step_by(2) {
-        plane.row_f32(y, row);
         let first = (y * SIDE / h) * SIDE;
+        // 8-bit spans are summed as integers: the f32 sum of at most 2^16 8-bit values is exact,
+        // so both paths agree.
+        let bytes = plane.row_u8(y);
+        if bytes.is_none() {
+            plane.row_f32(y, row);
+        }
         for c in 0..SIDE {
-            let span = &row[bounds[c]..bounds[c + 1]];
-            sums[first + c] += span.iter().sum::<f32>() as f64;
-            counts[first + c] += span.len() as u32;
+            let (a, b) = (bounds[c], bounds[c + 1]);
+            sums[first + c] += match bytes {
+                Some(r) => r[a..b].iter().map(|&v| v as u32).sum::<u32>() as f64,
+                None => row[a..b].iter().sum::<f32>() as f64,
+            };
+            counts[first + c] += (b - a) as u32;
         }
     }
     let total: f64 = sums.iter().sum();
