@@ -107,26 +107,17 @@ fn blur_inside(src: &[f32], i: usize) -> f32 {
 pub(super) fn blur_line(src: &[f32], out: &mut Vec<f32>) {
     let n = src.len();
     out.clear();
-    out.resize(n, 0.0);
     for i in 0..n.min(2) {
-        out[i] = blur_at_edge(src, i);
+        out.push(blur_at_edge(src, i));
     }
     if n > 4 {
-        let inner = &mut out[2..n - 2];
-        let (s0, s1, s2, s3, s4) = (
-            &src[..n - 4],
-            &src[1..n - 3],
-            &src[2..n - 2],
-            &src[3..n - 1],
-            &src[4..],
+        out.extend(
+            src.windows(5)
+                .map(|s| KERNEL[0] * (s[0] + s[4]) + KERNEL[1] * (s[1] + s[3]) + KERNEL[2] * s[2]),
         );
-        for j in 0..n - 4 {
-            inner[j] =
-                KERNEL[0] * (s0[j] + s4[j]) + KERNEL[1] * (s1[j] + s3[j]) + KERNEL[2] * s2[j];
-        }
     }
-    for i in 2.max(n.saturating_sub(2))..n {
-        out[i] = blur_at_edge(src, i);
+    for i in out.len()..n {
+        out.push(blur_at_edge(src, i));
     }
 }
 
