@@ -23,6 +23,8 @@ pub struct DerivativeFigures {
 pub struct DerivativeScratch {
     rows: [Vec<i32>; 3],
     line: Vec<i32>,
+    rows8: [Vec<i16>; 3],
+    line8: Vec<i16>,
     noise: NoiseHistogram,
     mags: Vec<u32>,
     resp: Vec<u32>,
@@ -42,10 +44,45 @@ pub fn reflect101(i: isize, n: usize) -> usize {
     i as usize
 }
 
+/// A sample type rows are held in: i32 for any depth, i16 for 8-bit samples.
+trait RowSample: Copy + Default + Into<i32> {
+    /// Writes row `y` of `plane` into `out` (length `width`).
+    fn read(plane: &LumaPlane, y: usize, out: &mut [Self]);
+    /// [`row_sums`] over rows of this type.
+    fn sums(u: &[Self], c: &[Self], d: &[Self], n: usize) -> (i64, i64, i64);
+}
+
+impl RowSample for i32 {
+    #[inline(always)]
+    fn read(plane: &LumaPlane, y: usize, out: &mut [i32]) {
+        plane.row_i32(y, out);
+    }
+    #[inline(always)]
+    fn sums(u: &[i32], c: &[i32], d: &[i32], n: usize) -> (i64, i64, i64) {
+        row_sums(u, c, d, n)
+    }
+}
+
+impl RowSample for i16 {
+    #[inline(always)]
+    fn read(plane: &LumaPlane, y: usize, out: &mut [i16]) {
+        if let Some(row) = plane.row_u8(y) {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o = v as i16;
+            }
+        }
+    }
+    #[inline(always)]
+    fn sums(u: &[i16], c: &[i16], d: &[i16], n: usize) -> (i64, i64, i64) {
+        row_sums_8bit(u, c, d, n)
+    }
+}
+
 /// Loads row `y` into `out` with one reflected sample on each side.
-fn load_padded(plane: &LumaPlane, y: usize, line: &mut [i32], out: &mut Vec<i32>) {
+#[inline(always)]
+fn load_padded<T: RowSample>(plane: &LumaPlane, y: usize, line: &mut [T], out: &mut Vec<T>) {
     let w = plane.width();
-    plane.row_i32(y, line);
+    T::read(plane, y, line);
     out.clear();
     out.push(line[reflect101(-1, w)]);
     out.extend_from_slice(line);
@@ -53,44 +90,18 @@ fn load_padded(plane: &LumaPlane, y: usize, line: &mut [i32], out: &mut Vec<i32>
 }
 
 /// Copies padded row `src` over row `dst` without allocating.
-fn copy_row(rows: &mut [Vec<i32>; 3], src: usize, dst: usize) {
+fn copy_row<T: Clone>(rows: &mut [Vec<T>; 3], src: usize, dst: usize) {
     let from = std::mem::take(&mut rows[src]);
     rows[dst].clone_from(&from);
     rows[src] = from;
 }
 
 /// Sums of the Laplacian, its square and the squared Sobel magnitude over one row, given the
-/// padded rows above, at and below it (each `n + 2` long). Samples of at most `bits` bits
-/// (<= 12) keep every square within i32, so chunks of [`CHUNK`] pixels are summed in i32
-/// lanes and then in i64; deeper samples are summed in i64. Indexed slices of one length let
-/// the compiler vectorise the loops.
+/// padded rows above, at and below it (each `n + 2` long), in i64.
 #[inline(always)]
-fn row_sums(u: &[i32], c: &[i32], d: &[i32], n: usize, bits: u32) -> (i64, i64, i64) {
+fn row_sums(u: &[i32], c: &[i32], d: &[i32], n: usize) -> (i64, i64, i64) {
     let (u, c, d) = (&u[..n + 2], &c[..n + 2], &d[..n + 2]);
     let (mut ls, mut lq, mut gq) = (0i64, 0i64, 0i64);
-    if bits <= 8 {
-        let mut start = 0;
-        while start < n {
-            let end = (start + CHUNK).min(n);
-            let (mut cls, mut clq, mut cgq) = (0i32, 0i32, 0i32);
-            for i in start..end {
-                let (u0, u1, u2) = (u[i], u[i + 1], u[i + 2]);
-                let (c0, c1, c2) = (c[i], c[i + 1], c[i + 2]);
-                let (d0, d1, d2) = (d[i], d[i + 1], d[i + 2]);
-                let lap = c0 + c2 + u1 + d1 - 4 * c1;
-                let gx = (u2 - u0) + 2 * (c2 - c0) + (d2 - d0);
-                let gy = (d0 + 2 * d1 + d2) - (u0 + 2 * u1 + u2);
-                cls += lap;
-                clq += lap * lap;
-                cgq += gx * gx + gy * gy;
-            }
-            ls += cls as i64;
-            lq += clq as i64;
-            gq += cgq as i64;
-            start = end;
-        }
-        return (ls, lq, gq);
-    }
     for i in 0..n {
         let (u0, u1, u2) = (u[i], u[i + 1], u[i + 2]);
         let (c0, c1, c2) = (c[i], c[i + 1], c[i + 2]);
@@ -105,19 +116,50 @@ fn row_sums(u: &[i32], c: &[i32], d: &[i32], n: usize, bits: u32) -> (i64, i64, 
     (ls, lq, gq)
 }
 
+/// [`row_sums`] for 8-bit samples held as i16: the Laplacian and both Sobel components fit
+/// i16 (at most 1020 in magnitude) and their squares i32, so the compiler can use 16-bit
+/// lanes; chunks of [`CHUNK`] pixels are summed in i32, then in i64.
+#[inline(always)]
+fn row_sums_8bit(u: &[i16], c: &[i16], d: &[i16], n: usize) -> (i64, i64, i64) {
+    let (u, c, d) = (&u[..n + 2], &c[..n + 2], &d[..n + 2]);
+    let (mut ls, mut lq, mut gq) = (0i64, 0i64, 0i64);
+    let mut start = 0;
+    while start < n {
+        let end = (start + CHUNK).min(n);
+        let (mut cls, mut clq, mut cgq) = (0i32, 0i32, 0i32);
+        for i in start..end {
+            let (u0, u1, u2) = (u[i], u[i + 1], u[i + 2]);
+            let (c0, c1, c2) = (c[i], c[i + 1], c[i + 2]);
+            let (d0, d1, d2) = (d[i], d[i + 1], d[i + 2]);
+            let lap = c0 + c2 + u1 + d1 - 4 * c1;
+            let gx = (u2 - u0) + 2 * (c2 - c0) + (d2 - d0);
+            let gy = (d0 + 2 * d1 + d2) - (u0 + 2 * u1 + u2);
+            let (lap, gx, gy) = (lap as i32, gx as i32, gy as i32);
+            cls += lap;
+            clq += lap * lap;
+            cgq += gx * gx + gy * gy;
+        }
+        ls += cls as i64;
+        lq += clq as i64;
+        gq += cgq as i64;
+        start = end;
+    }
+    (ls, lq, gq)
+}
+
 /// Pixels summed in i32 before i64 for 8-bit samples: 256 * 2 * 1020^2 < 2^31.
 const CHUNK: usize = 256;
 
 /// Fills `mags` with |gx|+|gy| and `resp` with the absolute Immerkaer response of each
 /// pixel of one row (rows as for [`row_sums`]).
 #[inline(always)]
-fn noise_row(u: &[i32], c: &[i32], d: &[i32], mags: &mut [u32], resp: &mut [u32]) {
+fn noise_row<T: RowSample>(u: &[T], c: &[T], d: &[T], mags: &mut [u32], resp: &mut [u32]) {
     let n = mags.len();
     let (u, c, d, resp) = (&u[..n + 2], &c[..n + 2], &d[..n + 2], &mut resp[..n]);
     for i in 0..n {
-        let (u0, u1, u2) = (u[i], u[i + 1], u[i + 2]);
-        let (c0, c1, c2) = (c[i], c[i + 1], c[i + 2]);
-        let (d0, d1, d2) = (d[i], d[i + 1], d[i + 2]);
+        let (u0, u1, u2): (i32, i32, i32) = (u[i].into(), u[i + 1].into(), u[i + 2].into());
+        let (c0, c1, c2): (i32, i32, i32) = (c[i].into(), c[i + 1].into(), c[i + 2].into());
+        let (d0, d1, d2): (i32, i32, i32) = (d[i].into(), d[i + 1].into(), d[i + 2].into());
         let gx = (u2 - u0) + 2 * (c2 - c0) + (d2 - d0);
         let gy = (d0 + 2 * d1 + d2) - (u0 + 2 * u1 + u2);
         let r = (u0 - 2 * u1 + u2) - 2 * (c0 - 2 * c1 + c2) + (d0 - 2 * d1 + d2);
@@ -139,16 +181,34 @@ with_avx2!(
 
 #[inline(always)]
 fn derivatives_body(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> DerivativeFigures {
-    let bits = plane.sample_bits();
-    let (w, h) = (plane.width(), plane.height());
-    scratch.line.resize(w, 0);
     let DerivativeScratch {
         rows,
         line,
+        rows8,
+        line8,
         noise,
         mags,
         resp,
     } = scratch;
+    if plane.sample_bits() == 8 {
+        pass(plane, rows8, line8, noise, mags, resp)
+    } else {
+        pass(plane, rows, line, noise, mags, resp)
+    }
+}
+
+/// [`derivatives`] with rows held as `T`.
+#[inline(always)]
+fn pass<T: RowSample>(
+    plane: &LumaPlane,
+    rows: &mut [Vec<T>; 3],
+    line: &mut Vec<T>,
+    noise: &mut NoiseHistogram,
+    mags: &mut Vec<u32>,
+    resp: &mut Vec<u32>,
+) -> DerivativeFigures {
+    let (w, h) = (plane.width(), plane.height());
+    line.resize(w, T::default());
     noise.clear();
     mags.resize(w, 0);
     resp.resize(w, 0);
@@ -177,7 +237,7 @@ fn derivatives_body(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriv
             }
         }
         let (u, c, d) = (&rows[slot[0]], &rows[slot[1]], &rows[slot[2]]);
-        let (ls, lq, gq) = row_sums(u, c, d, w, bits);
+        let (ls, lq, gq) = T::sums(u, c, d, w);
         if y % noise_step == noise_step / 2 {
             noise_row(u, c, d, mags, resp);
             for (&m, &r) in mags.iter().zip(resp.iter()) {
