@@ -95,13 +95,6 @@ fn blur_at_edge(src: &[f32], i: usize) -> f32 {
         .sum()
 }
 
-/// The pyramid kernel at sample `i` of `src`, for `2 <= i < src.len() - 2`.
-#[inline(always)]
-fn blur_inside(src: &[f32], i: usize) -> f32 {
-    let s = &src[i - 2..i + 3];
-    KERNEL[0] * (s[0] + s[4]) + KERNEL[1] * (s[1] + s[3]) + KERNEL[2] * s[2]
-}
-
 /// Filters `src` with the pyramid kernel (reflect-101) into `out`.
 #[inline(always)]
 pub(super) fn blur_line(src: &[f32], out: &mut Vec<f32>) {
@@ -118,20 +111,6 @@ pub(super) fn blur_line(src: &[f32], out: &mut Vec<f32>) {
     }
     for i in out.len()..n {
         out.push(blur_at_edge(src, i));
-    }
-}
-
-/// [`blur_line`] at the even samples only: `out[j]` gets sample `2 j`, for `j < out.len()`.
-#[inline(always)]
-pub(super) fn blur_even(src: &[f32], out: &mut [f32]) {
-    let n = src.len();
-    for (j, o) in out.iter_mut().enumerate() {
-        let i = 2 * j;
-        *o = if i >= 2 && i + 2 < n {
-            blur_inside(src, i)
-        } else {
-            blur_at_edge(src, i)
-        };
     }
 }
 

@@ -4,7 +4,7 @@
 //! Resampling leaks detail into the fine band along one axis; into the diagonal band it leaks
 //! only what both axes let through.
 
-use super::band_energy::{BLOCK, KERNEL, blur_even, blur_line, squared_difference};
+use super::band_energy::{BLOCK, KERNEL, blur_line, squared_difference};
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
 use super::simd::with_avx2;
@@ -38,6 +38,56 @@ impl DiagonalEnergies {
     }
 }
 
+/// Writes row `r` of an image into `dst`. Implementations are inlined into their callers, so
+/// they are compiled for the callers' CPU features (closures would not be).
+trait RowSource {
+    fn fill(&mut self, r: usize, dst: &mut [f32]);
+}
+
+/// The plane's rows.
+struct PlaneRows<'p, 'a>(&'p LumaPlane<'a>);
+
+impl RowSource for PlaneRows<'_, '_> {
+    #[inline(always)]
+    fn fill(&mut self, r: usize, dst: &mut [f32]) {
+        self.0.row_f32(r, dst);
+    }
+}
+
+/// The plane's rows blurred along the row, at even columns; `wide` and `blurred` hold full
+/// rows.
+struct EvenBlurredRows<'p, 'a, 'w> {
+    plane: &'p LumaPlane<'a>,
+    wide: &'w mut Vec<f32>,
+    blurred: &'w mut Vec<f32>,
+}
+
+impl RowSource for EvenBlurredRows<'_, '_, '_> {
+    #[inline(always)]
+    fn fill(&mut self, r: usize, dst: &mut [f32]) {
+        self.plane.row_f32(r, self.wide);
+        blur_line(self.wide, self.blurred);
+        for (d, pair) in dst.iter_mut().zip(self.blurred.chunks(2)) {
+            *d = pair[0];
+        }
+    }
+}
+
+/// Rows of the half-resolution 2-D low-pass of a plane `height` rows tall.
+struct HalfRows<'c, 'p, 'a, 'w> {
+    even: &'c mut RowCache,
+    source: EvenBlurredRows<'p, 'a, 'w>,
+    height: usize,
+}
+
+impl RowSource for HalfRows<'_, '_, '_, '_> {
+    #[inline(always)]
+    fn fill(&mut self, r: usize, dst: &mut [f32]) {
+        self.even
+            .vertical_blur(2 * r, self.height, &mut self.source, dst);
+    }
+}
+
 /// The last [`TAPS`] rows of a filtered image, each in slot `row % TAPS`.
 #[derive(Debug, Default)]
 struct RowCache {
@@ -54,12 +104,12 @@ impl RowCache {
         self.tags = [usize::MAX; TAPS];
     }
 
-    /// Makes row `r` present, computing it with `fill` when it is not.
+    /// Makes row `r` present, computing it with `rows` when it is not.
     #[inline(always)]
-    fn ensure(&mut self, r: usize, fill: &mut impl FnMut(usize, &mut [f32])) {
+    fn ensure(&mut self, r: usize, rows: &mut impl RowSource) {
         let slot = r % TAPS;
         if self.tags[slot] != r {
-            fill(
+            rows.fill(
                 r,
                 &mut self.data[slot * self.width..(slot + 1) * self.width],
             );
@@ -74,19 +124,19 @@ impl RowCache {
     }
 
     /// Writes into `out` the column filter `KERNEL` at row `y` of an image `height` rows tall,
-    /// computing missing rows with `fill`.
+    /// computing missing rows with `source`.
     #[inline(always)]
     fn vertical_blur(
         &mut self,
         y: usize,
         height: usize,
-        fill: &mut impl FnMut(usize, &mut [f32]),
+        source: &mut impl RowSource,
         out: &mut [f32],
     ) {
         let rows: [usize; TAPS] =
             std::array::from_fn(|t| reflect101(y as isize + t as isize - 2, height));
         for &r in &rows {
-            self.ensure(r, fill);
+            self.ensure(r, source);
         }
         out.fill(0.0);
         for (&r, &k) in rows.iter().zip(&KERNEL) {
@@ -101,7 +151,10 @@ impl RowCache {
 #[derive(Debug, Default)]
 pub struct DiagonalScratch {
     cache: RowCache,
-    half: Vec<f32>,
+    /// Rows of the plane blurred along the row at even columns, for the half-resolution image.
+    even: RowCache,
+    wide: Vec<f32>,
+    wide_blurred: Vec<f32>,
     line: Vec<f32>,
     blurred: Vec<f32>,
 }
@@ -124,7 +177,7 @@ fn column_fine(r: [&[f32]; TAPS], out: &mut [f32]) {
 fn accumulate(
     (width, height): (usize, usize),
     (block, columns): (usize, usize),
-    read: &mut impl FnMut(usize, &mut [f32]),
+    read: &mut impl RowSource,
     cache: &mut RowCache,
     (line, blurred): (&mut Vec<f32>, &mut Vec<f32>),
     sums: &mut [(f64, u64)],
@@ -166,39 +219,37 @@ fn diagonal_body(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut Dia
     out.next.resize(n, (0.0, 0));
     let DiagonalScratch {
         cache,
-        half,
+        even,
+        wide,
+        wide_blurred,
         line,
         blurred,
     } = scratch;
     if w == 0 || h == 0 {
         return;
     }
-    let mut read_plane = |r: usize, dst: &mut [f32]| plane.row_f32(r, dst);
     accumulate(
         (w, h),
         (BLOCK, out.columns),
-        &mut read_plane,
+        &mut PlaneRows(plane),
         cache,
         (line, blurred),
         &mut out.fine,
     );
 
-    // Half resolution: the 2-D low-pass at even rows and columns.
+    // Half resolution: the 2-D low-pass at even rows and columns, row by row as read.
     let (hw, hh) = (w.div_ceil(2), h.div_ceil(2));
-    half.clear();
-    half.resize(hw * hh, 0.0);
-    cache.reset(hw);
-    line.resize(w, 0.0);
-    let mut blurred_rows = |r: usize, dst: &mut [f32]| {
-        plane.row_f32(r, line);
-        blur_even(line, dst);
+    even.reset(hw);
+    wide.resize(w, 0.0);
+    let mut read_half = HalfRows {
+        even,
+        source: EvenBlurredRows {
+            plane,
+            wide,
+            blurred: wide_blurred,
+        },
+        height: h,
     };
-    for (y1, dst) in half.chunks_exact_mut(hw).enumerate() {
-        cache.vertical_blur(2 * y1, h, &mut blurred_rows, dst);
-    }
-    let half = &*half;
-    let mut read_half =
-        |r: usize, dst: &mut [f32]| dst.copy_from_slice(&half[r * hw..(r + 1) * hw]);
     accumulate(
         (hw, hh),
         (BLOCK / 2, out.columns),
