@@ -275,9 +275,7 @@ mod tests {
     #[test]
     fn the_avx2_build_gives_the_same_energies() {
         let (w, h) = (203, 117);
-        let data: Vec<u8> = (0..w * h)
-            .map(|i| ((i % w) * (i % w) + 3 * (i / w) * (i / w) + i % 7 * 13) as u8)
-            .collect();
+        let data = crate::analysis::simd::textured(w, h);
         let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
         let mut s = BandScratch::default();
         let (mut a, mut b) = (BlockEnergies::default(), BlockEnergies::default());

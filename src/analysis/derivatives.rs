@@ -265,9 +265,7 @@ mod tests {
     #[test]
     fn the_avx2_build_gives_the_same_figures() {
         let (w, h) = (203, 117);
-        let data: Vec<u8> = (0..w * h)
-            .map(|i| ((i % w) * (i % w) + 3 * (i / w) * (i / w) + i % 7 * 13) as u8)
-            .collect();
+        let data = crate::analysis::simd::textured(w, h);
         let deep: Vec<u16> = data.iter().map(|&v| (v as u16) << 2).collect();
         for p in [
             LumaPlane::new_u8(&data, w, h, w).unwrap(),

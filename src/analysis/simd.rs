@@ -28,3 +28,11 @@ macro_rules! with_avx2 {
 }
 
 pub(crate) use with_avx2;
+
+/// A textured 8-bit test picture of odd size for comparing the two builds.
+#[cfg(test)]
+pub(crate) fn textured(w: usize, h: usize) -> Vec<u8> {
+    (0..w * h)
+        .map(|i| ((i % w) * (i % w) + 3 * (i / w) * (i / w) + i % 7 * 13) as u8)
+        .collect()
+}
