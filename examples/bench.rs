@@ -156,6 +156,17 @@ fn core_table(w: usize, h: usize) {
         });
         row(name, t);
     }
+    let mut two = Analyzer::new();
+    two.set_threads(2);
+    for (name, m) in [
+        ("default, threads=2 (wall time)", Metrics::DEFAULT),
+        ("all metrics, threads=2 (wall time)", Metrics::ALL),
+    ] {
+        let t = time_ms(runs, || {
+            std::hint::black_box(two.analyze(&plane, m));
+        });
+        row(name, t);
+    }
     let (mut diagonal_scratch, mut diagonal) = Default::default();
     let t = time_ms(runs, || {
         diagonal_energy::diagonal(&plane, &mut diagonal_scratch, &mut diagonal);

@@ -265,6 +265,10 @@ fn properties_have_documented_defaults_and_ranges() {
     assert!(e.property::<bool>("post-messages"));
     assert!(e.property::<bool>("attach-meta"));
     assert_eq!(e.property::<u32>("analyze-every"), 1);
+    assert_eq!(e.property::<u32>("threads"), 1);
+    let spec = e.find_property("threads").unwrap();
+    let spec = spec.downcast_ref::<glib::ParamSpecUInt>().unwrap();
+    assert_eq!((spec.minimum(), spec.maximum()), (1, 2));
     let klass = e.factory().unwrap().metadata("klass").unwrap().to_string();
     assert_eq!(klass, "Filter/Analyzer/Video");
     // Out-of-range values are refused by the ParamSpecs (GLib warns and keeps the value).

@@ -125,11 +125,18 @@ pub struct Analyzer {
     upscale: UpscaleScratch,
     thumbnail_scratch: ThumbnailScratch,
     thumbnail: Option<Thumbnail>,
+    threads: usize,
 }
 
 impl Analyzer {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Threads a frame's analysis may use: 1, or 2 (more would not help). With 2 the
+    /// independent passes run on two threads; the figures are the same.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.clamp(1, 2);
     }
 
     /// The thumbnail of the last analysed frame, for scene-cut detection.
@@ -154,20 +161,38 @@ impl Analyzer {
         thumbnail(region, &mut self.thumbnail_scratch, t);
         let cropped = region.crop(area).unwrap_or(*region);
         let plane = &cropped;
-        let d = derivatives(plane, &mut self.derivatives);
-        let s = self.score(plane, d.noise);
-        let shares = if s.valid {
-            self.shares(plane)
+        let Measured {
+            derivatives: d,
+            score: s,
+            shares,
+            resolution: (width, height),
+            peers: (blur_effect_value, edge_width_value),
+        } = if self.threads > 1 && plane.width() >= MIN_LINE && plane.height() >= MIN_LINE {
+            self.measure_on_two_threads(plane, metrics)
         } else {
-            [None, None]
-        };
-        let (width, height) = if metrics.effective_resolution {
-            (
-                self.resolution(plane, Axis::Rows, shares[0]),
-                self.resolution(plane, Axis::Columns, shares[1]),
-            )
-        } else {
-            Default::default()
+            let d = derivatives(plane, &mut self.derivatives);
+            let s = self.score(plane, d.noise);
+            let shares = if s.valid {
+                shares_of(plane, &mut self.spectrum)
+            } else {
+                [None, None]
+            };
+            let resolution = if metrics.effective_resolution {
+                resolutions(plane, shares, &mut self.upscale)
+            } else {
+                Default::default()
+            };
+            let peers = (
+                peer_blur_effect(plane, metrics, &mut self.blur_effect),
+                peer_edge_width(plane, metrics, &mut self.edge_width),
+            );
+            Measured {
+                derivatives: d,
+                score: s,
+                shares,
+                resolution,
+                peers,
+            }
         };
         FrameFigures {
             sharpness: capped_by_share(s.sharpness, shares),
@@ -176,14 +201,8 @@ impl Analyzer {
             texture: s.texture,
             laplacian_variance: metrics.laplacian_variance.then_some(d.laplacian_variance),
             tenengrad: metrics.tenengrad.then_some(d.tenengrad),
-            blur_effect: metrics
-                .blur_effect
-                .then(|| blur_effect(plane, H_SIZE, &mut self.blur_effect))
-                .flatten(),
-            edge_width: metrics
-                .edge_width
-                .then(|| edge_width(plane, &mut self.edge_width))
-                .flatten(),
+            blur_effect: blur_effect_value,
+            edge_width: edge_width_value,
             effective_width: width.effective,
             effective_height: height.effective,
             upscaled_from_width: width.upscale.map(|u| u.from),
@@ -204,7 +223,7 @@ impl Analyzer {
     pub fn tile_sharpness(&mut self, tile: &LumaPlane, noise: f64) -> Option<f64> {
         let s = self.score(tile, noise);
         s.valid
-            .then(|| capped_by_share(s.sharpness, self.shares(tile)))
+            .then(|| capped_by_share(s.sharpness, shares_of(tile, &mut self.spectrum)))
     }
 
     /// The uncapped score of `plane` with noise sigma `noise`; invalid for planes under
@@ -225,33 +244,140 @@ impl Analyzer {
         )
     }
 
-    /// Spectral effective shares of `plane` along rows and columns.
-    fn shares(&mut self, plane: &LumaPlane) -> [Option<f64>; 2] {
-        [Axis::Rows, Axis::Columns]
-            .map(|axis| line_spectrum(plane, axis, &mut self.spectrum).and_then(effective_share))
-    }
-
-    /// Effective size along `axis` in pixels from its spectral `share`, and the upscale
-    /// identified along it. An identified upscale whose source carried detail sets the
-    /// effective size to its source size.
-    fn resolution(&mut self, plane: &LumaPlane, axis: Axis, share: Option<f64>) -> AxisResolution {
-        let nominal = axis.lines_of(plane).0 as f64;
-        let Some(share) = share else {
-            return AxisResolution::default();
-        };
-        // Corner-aligned upscales are looked for only below full detail.
-        let upscale = detect(plane, axis, &mut self.upscale, share < 1.0).filter(|u| {
-            let source = u.from as f64 / nominal;
-            share <= AGREE_ABOVE * source && share >= AGREE_BELOW * source
-        });
-        let spectral = (share * nominal).round() as u32;
-        let effective = match upscale {
-            Some(u) if share >= SOURCE_DETAIL * u.from as f64 / nominal => u.from,
-            _ => spectral,
-        };
-        AxisResolution {
-            effective: Some(effective),
+    /// The serial path's figures, with the diagonal band, the line spectra, the upscale
+    /// search and blur-effect on a second thread while this one runs the derivative and band
+    /// passes and edge-width. The spectra and the search run before validity is known and are
+    /// dropped for an invalid frame, as the serial path would not have run them. Panics on
+    /// either thread reach the caller.
+    fn measure_on_two_threads(&mut self, plane: &LumaPlane, metrics: Metrics) -> Measured {
+        let Analyzer {
+            derivatives: derivative_scratch,
+            bands,
+            horizontal,
+            vertical,
+            diagonal_scratch,
+            diagonal,
+            pool,
+            spectrum,
             upscale,
+            blur_effect: blur_effect_scratch,
+            edge_width: edge_width_scratch,
+            ..
+        } = self;
+        let (d, edge, (shares, resolution, blur)) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| {
+                diagonal_energy::diagonal(plane, diagonal_scratch, diagonal);
+                let shares = shares_of(plane, spectrum);
+                let resolution = if metrics.effective_resolution {
+                    resolutions(plane, shares, upscale)
+                } else {
+                    Default::default()
+                };
+                let blur = peer_blur_effect(plane, metrics, blur_effect_scratch);
+                (shares, resolution, blur)
+            });
+            let d = derivatives(plane, derivative_scratch);
+            band_energy::horizontal(plane, bands, horizontal);
+            band_energy::vertical(plane, bands, vertical);
+            let edge = peer_edge_width(plane, metrics, edge_width_scratch);
+            let other = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (d, edge, other)
+        });
+        let s = sharpness(horizontal, vertical, diagonal, d.noise, pool);
+        let (shares, resolution) = if s.valid {
+            (shares, resolution)
+        } else {
+            ([None, None], Default::default())
+        };
+        Measured {
+            derivatives: d,
+            score: s,
+            shares,
+            resolution,
+            peers: (blur, edge),
         }
+    }
+}
+
+/// What [`Analyzer::analyze_area`] measures on the whole analysed area.
+struct Measured {
+    derivatives: super::derivatives::DerivativeFigures,
+    score: SharpnessFigures,
+    shares: [Option<f64>; 2],
+    resolution: (AxisResolution, AxisResolution),
+    /// blur-effect and edge-width, when asked for.
+    peers: (Option<f64>, Option<f64>),
+}
+
+/// scikit-image's blur_effect of `plane`, when `metrics` asks for it.
+fn peer_blur_effect(
+    plane: &LumaPlane,
+    metrics: Metrics,
+    scratch: &mut BlurEffectScratch,
+) -> Option<f64> {
+    metrics
+        .blur_effect
+        .then(|| blur_effect(plane, H_SIZE, scratch))
+        .flatten()
+}
+
+/// ffmpeg blurdetect's edge width of `plane`, when `metrics` asks for it.
+fn peer_edge_width(
+    plane: &LumaPlane,
+    metrics: Metrics,
+    scratch: &mut EdgeWidthScratch,
+) -> Option<f64> {
+    metrics
+        .edge_width
+        .then(|| edge_width(plane, scratch))
+        .flatten()
+}
+
+/// Spectral effective shares of `plane` along rows and columns.
+fn shares_of(plane: &LumaPlane, spectrum: &mut SpectrumScratch) -> [Option<f64>; 2] {
+    [Axis::Rows, Axis::Columns]
+        .map(|axis| line_spectrum(plane, axis, spectrum).and_then(effective_share))
+}
+
+/// [`resolution`] along rows and along columns.
+fn resolutions(
+    plane: &LumaPlane,
+    shares: [Option<f64>; 2],
+    upscale: &mut UpscaleScratch,
+) -> (AxisResolution, AxisResolution) {
+    (
+        resolution(plane, Axis::Rows, shares[0], upscale),
+        resolution(plane, Axis::Columns, shares[1], upscale),
+    )
+}
+
+/// Effective size along `axis` in pixels from its spectral `share`, and the upscale
+/// identified along it. An identified upscale whose source carried detail sets the
+/// effective size to its source size.
+fn resolution(
+    plane: &LumaPlane,
+    axis: Axis,
+    share: Option<f64>,
+    scratch: &mut UpscaleScratch,
+) -> AxisResolution {
+    let nominal = axis.lines_of(plane).0 as f64;
+    let Some(share) = share else {
+        return AxisResolution::default();
+    };
+    // Corner-aligned upscales are looked for only below full detail.
+    let upscale = detect(plane, axis, scratch, share < 1.0).filter(|u| {
+        let source = u.from as f64 / nominal;
+        share <= AGREE_ABOVE * source && share >= AGREE_BELOW * source
+    });
+    let spectral = (share * nominal).round() as u32;
+    let effective = match upscale {
+        Some(u) if share >= SOURCE_DETAIL * u.from as f64 / nominal => u.from,
+        _ => spectral,
+    };
+    AxisResolution {
+        effective: Some(effective),
+        upscale,
     }
 }

@@ -39,6 +39,7 @@ const DEFAULT_BASELINE_DURATION: u64 = 3_000_000_000;
 const DEFAULT_POST_MESSAGES: bool = true;
 const DEFAULT_ATTACH_META: bool = true;
 const DEFAULT_ANALYZE_EVERY: u32 = 1;
+const DEFAULT_THREADS: u32 = 1;
 const DEFAULT_DETECT_BARS: bool = true;
 /// Most tile columns or rows.
 const MAX_TILES: u32 = 64;
@@ -72,6 +73,7 @@ struct Settings {
     detect_bars: bool,
     /// `tile-columns`, `tile-rows`.
     tiles: (u32, u32),
+    threads: u32,
 }
 
 impl Default for Settings {
@@ -94,6 +96,7 @@ impl Default for Settings {
             roi: (0, 0, 0, 0),
             detect_bars: DEFAULT_DETECT_BARS,
             tiles: (0, 0),
+            threads: DEFAULT_THREADS,
         }
     }
 }
@@ -334,6 +337,7 @@ impl SharpMeter {
         } else {
             Rect::full(roi.width, roi.height)
         };
+        state.analyzer.set_threads(settings.threads as usize);
         let mut figures = state.analyzer.analyze_area(&region, area, settings.metrics);
         figures.active_area = Some(area.within(roi));
         let (columns, rows) = settings.tiles;
@@ -621,6 +625,14 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_ANALYZE_EVERY)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecUInt::builder("threads")
+                    .nick("Threads")
+                    .blurb("Threads a frame's analysis may use (2: its independent passes run in parallel; the figures are the same)")
+                    .minimum(1)
+                    .maximum(2)
+                    .default_value(DEFAULT_THREADS)
+                    .mutable_playing()
+                    .build(),
             ]
         });
         PROPERTIES.as_ref()
@@ -655,6 +667,7 @@ impl ObjectImpl for SharpMeter {
                 return;
             }
             "analyze-every" => s.analyze_every = value.get().expect("type checked upstream"),
+            "threads" => s.threads = value.get().expect("type checked upstream"),
             "roi-x" => s.roi.0 = value.get().expect("type checked upstream"),
             "roi-y" => s.roi.1 = value.get().expect("type checked upstream"),
             "roi-width" => s.roi.2 = value.get().expect("type checked upstream"),
@@ -701,6 +714,7 @@ impl ObjectImpl for SharpMeter {
             "post-messages" => s.post_messages.to_value(),
             "attach-meta" => s.attach_meta.to_value(),
             "analyze-every" => s.analyze_every.to_value(),
+            "threads" => s.threads.to_value(),
             "roi-x" => s.roi.0.to_value(),
             "roi-y" => s.roi.1.to_value(),
             "roi-width" => s.roi.2.to_value(),
