@@ -266,6 +266,10 @@ impl Analyzer {
         } = self;
         let (d, edge, (shares, resolution, blur)) = std::thread::scope(|scope| {
             let other = scope.spawn(|| {
+                #[cfg(feature = "fault-injection")]
+                if plane.width() == FAULT_WIDTH {
+                    panic!("fault injected on the second analysis thread");
+                }
                 diagonal_energy::diagonal(plane, diagonal_scratch, diagonal);
                 let shares = shares_of(plane, spectrum);
                 let resolution = if metrics.effective_resolution {
@@ -300,6 +304,11 @@ impl Analyzer {
         }
     }
 }
+
+/// With the `fault-injection` feature, the second analysis thread panics on planes this wide
+/// (tests only).
+#[cfg(feature = "fault-injection")]
+pub const FAULT_WIDTH: usize = 4240;
 
 /// What [`Analyzer::analyze_area`] measures on the whole analysed area.
 struct Measured {
