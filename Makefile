@@ -63,7 +63,7 @@ memcheck: build
 	valgrind -q --suppressions=$(CURDIR)/tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
 		--error-exitcode=1 gst-launch-1.0 -q videotestsrc num-buffers=20 \
 		! video/x-raw,width=320,height=240 ! sharpmeter interval=0 threshold=1 min-duration=0 \
-		roi-x=8 roi-y=4 tile-columns=3 tile-rows=2 \
+		roi-x=8 roi-y=4 tile-columns=3 tile-rows=2 threads=2 \
 		metrics=laplacian-variance+tenengrad+blur-effect+edge-width+effective-resolution \
 		! tee name=t ! queue ! fakesink t. ! queue ! videoconvert ! fakesink
 	@echo "memcheck: clean"

@@ -44,5 +44,5 @@ run videotestsrc num-buffers=60 ! video/x-raw,width=320,height=240 \
 run videotestsrc num-buffers=30 ! video/x-raw,format=I420_10LE,width=200,height=150 \
 	! sharpmeter attach-meta=false analyze-every=2 ! fakesink
 run videotestsrc num-buffers=30 pattern=ball ! video/x-raw,format=RGBA,width=256,height=256 \
-	! sharpmeter metrics=$all ! videoscale ! video/x-raw,width=128,height=128 ! fakesink
+	! sharpmeter metrics=$all threads=2 ! videoscale ! video/x-raw,width=128,height=128 ! fakesink
 exit $status
