@@ -1,7 +1,7 @@
 //! Variance of the Laplacian and Tenengrad in one pass, matching OpenCV:
 //! `cv2.Laplacian(y, CV_64F).var()` (ksize 1) and the mean of `Sobel_x^2 + Sobel_y^2`
 //! (3x3), both with BORDER_REFLECT_101. Sums are exact integers; results are in 8-bit units.
-//! The same pass feeds the noise estimate.
+//! The same pass feeds the noise estimate, on every [`NOISE_ROW_STEP`]th row.
 
 use super::noise::NoiseHistogram;
 use super::plane::LumaPlane;
