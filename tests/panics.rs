@@ -8,6 +8,21 @@ mod common;
 
 use gst::prelude::*;
 
+/// The text of the first error message on `pipeline`'s bus, which must come from the element
+/// named `meter`.
+fn meter_error(pipeline: &gst::Pipeline) -> String {
+    let error = pipeline
+        .bus()
+        .unwrap()
+        .timed_pop_filtered(gst::ClockTime::from_seconds(10), &[gst::MessageType::Error])
+        .expect("an error message");
+    let gst::MessageView::Error(e) = error.view() else {
+        unreachable!()
+    };
+    assert_eq!(error.src().unwrap().name(), "meter", "{e:?}");
+    e.error().to_string()
+}
+
 #[test]
 fn an_injected_panic_becomes_an_element_error() {
     let (pipeline, src) = common::appsrc_pipeline(
@@ -20,15 +35,7 @@ fn an_injected_panic_becomes_an_element_error() {
         buf.get_mut().unwrap().set_pts(pts);
         src.push_buffer(buf).unwrap();
     }
-    let bus = pipeline.bus().unwrap();
-    let error = bus
-        .timed_pop_filtered(gst::ClockTime::from_seconds(10), &[gst::MessageType::Error])
-        .expect("an error message");
-    let gst::MessageView::Error(e) = error.view() else {
-        unreachable!()
-    };
-    assert_eq!(error.src().unwrap().name(), "meter");
-    assert!(e.error().to_string().contains("fault injected"), "{e:?}");
+    assert!(meter_error(&pipeline).contains("fault injected"));
     // The element stays usable from the application: properties and state changes work.
     let meter = pipeline.by_name("meter").unwrap();
     meter.set_property("threshold", 0.5f64);
@@ -47,17 +54,6 @@ fn a_panic_on_the_second_analysis_thread_becomes_an_element_error() {
     let mut buf = gst::Buffer::from_mut_slice(vec![128u8; w * 64]);
     buf.get_mut().unwrap().set_pts(gst::ClockTime::ZERO);
     let _ = src.push_buffer(buf);
-    let bus = pipeline.bus().unwrap();
-    let error = bus
-        .timed_pop_filtered(gst::ClockTime::from_seconds(10), &[gst::MessageType::Error])
-        .expect("an error message");
-    let gst::MessageView::Error(e) = error.view() else {
-        unreachable!()
-    };
-    assert_eq!(error.src().unwrap().name(), "meter");
-    assert!(
-        e.error().to_string().contains("second analysis thread"),
-        "{e:?}"
-    );
+    assert!(meter_error(&pipeline).contains("second analysis thread"));
     pipeline.set_state(gst::State::Null).unwrap();
 }
