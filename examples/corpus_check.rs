@@ -25,12 +25,7 @@ const THRESHOLD: f64 = 0.4;
 
 /// Figures of a picture's luma, with every metric.
 fn analyze(img: &Photo) -> FrameFigures {
-    let layout = LumaLayout::Rgb {
-        r: 0,
-        g: 1,
-        b: 2,
-        pixel_stride: 3,
-    };
+    let layout = LumaLayout::PACKED_RGB;
     let mut scratch = LumaScratch::default();
     let plane = luma_plane(
         &img.rgb,

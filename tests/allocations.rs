@@ -49,12 +49,7 @@ fn analysing_a_frame_allocates_nothing_after_the_first() {
         fade: 0..0,
     };
     let frames: Vec<Vec<u8>> = (0..pan.frames).map(|i| pan.frame(i)).collect();
-    let layout = LumaLayout::Rgb {
-        r: 0,
-        g: 1,
-        b: 2,
-        pixel_stride: 3,
-    };
+    let layout = LumaLayout::PACKED_RGB;
     let mut scratch = LumaScratch::default();
     let mut analyzer = Analyzer::new();
     let area = Rect::new(16, 8, w - 48, h - 24);

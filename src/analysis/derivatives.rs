@@ -66,10 +66,9 @@ impl RowSample for i32 {
 impl RowSample for i16 {
     #[inline(always)]
     fn read(plane: &LumaPlane, y: usize, out: &mut [i16]) {
-        if let Some(row) = plane.row_u8(y) {
-            for (o, &v) in out.iter_mut().zip(row) {
-                *o = v as i16;
-            }
+        let row = plane.row_u8(y).expect("i16 rows hold 8-bit planes only");
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o = v as i16;
         }
     }
     #[inline(always)]

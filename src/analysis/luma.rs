@@ -25,6 +25,14 @@ pub enum LumaLayout {
 }
 
 impl LumaLayout {
+    /// Packed 8-bit RGB, three bytes a pixel.
+    pub const PACKED_RGB: LumaLayout = LumaLayout::Rgb {
+        r: 0,
+        g: 1,
+        b: 2,
+        pixel_stride: 3,
+    };
+
     fn pixel_stride(&self) -> usize {
         match *self {
             LumaLayout::Bytes { pixel_stride }
@@ -222,12 +230,7 @@ mod tests {
     #[test]
     fn short_data_is_an_error_not_a_panic() {
         let mut s = LumaScratch::default();
-        let layout = LumaLayout::Rgb {
-            r: 0,
-            g: 1,
-            b: 2,
-            pixel_stride: 3,
-        };
+        let layout = LumaLayout::PACKED_RGB;
         assert!(matches!(
             luma_plane(&[0; 8], 3, 1, 9, layout, &mut s),
             Err(PlaneError::TooShort { .. })
