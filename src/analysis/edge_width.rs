@@ -8,18 +8,17 @@
 //! truncated to 8 bits first, since blurdetect works on 8-bit planes.
 
 use super::plane::LumaPlane;
+use super::simd::with_avx2;
 
 const LOW: u8 = 15;
 const HIGH: u8 = 30;
 const RADIUS: usize = 50;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Up45,
-    Down45,
-    Horizontal,
-    Vertical,
-}
+/// Rounded gradient directions, as codes that vectorised loops can select on.
+const UP45: u8 = 0;
+const DOWN45: u8 = 1;
+const HORIZONTAL: u8 = 2;
+const VERTICAL: u8 = 3;
 
 /// Reusable memory.
 #[derive(Debug, Default)]
@@ -27,98 +26,170 @@ pub struct EdgeWidthScratch {
     luma: Vec<u8>,
     blurred: Vec<u8>,
     gradients: Vec<u16>,
-    directions: Vec<Direction>,
+    directions: Vec<u8>,
+    keep: Vec<bool>,
     edges: Vec<u8>,
-    line: Vec<f32>,
+    wide: Vec<i32>,
+    rows: [Vec<u16>; 3],
+    sums: Vec<u16>,
+    gx: Vec<i16>,
+    gy: Vec<i16>,
 }
 
-/// ffmpeg's `get_rounded_direction`.
-fn rounded_direction(gx: i32, gy: i32) -> Direction {
-    if gx != 0 {
-        let (gx, gy) = if gx < 0 {
-            (-gx as i64, -gy as i64)
-        } else {
-            (gx as i64, gy as i64)
-        };
-        let gy = gy * (1 << 16);
-        let (t1, t3) = (27146 * gx, 158218 * gx);
-        if gy > -t3 && gy < -t1 {
-            return Direction::Up45;
-        }
-        if gy > -t1 && gy < t1 {
-            return Direction::Horizontal;
-        }
-        if gy > t1 && gy < t3 {
-            return Direction::Down45;
-        }
+/// ffmpeg's `get_rounded_direction` for Sobel gradients of 8-bit pictures (|gx|, |gy| at
+/// most 1020, so `gy << 16` and `158218 |gx|` fit i32). With gx = 0 no bin matches, which
+/// gives ffmpeg's vertical.
+#[inline(always)]
+fn rounded_direction(gx: i32, gy: i32) -> u8 {
+    let gy = if gx < 0 { -gy } else { gy } << 16;
+    let gx = gx.abs();
+    let (t1, t3) = (27146 * gx, 158218 * gx);
+    if gy > -t3 && gy < -t1 {
+        UP45
+    } else if gy > -t1 && gy < t1 {
+        HORIZONTAL
+    } else if gy > t1 && gy < t3 {
+        DOWN45
+    } else {
+        VERTICAL
     }
-    Direction::Vertical
 }
 
-/// ffmpeg's `ff_gaussian_blur`: 5x5, sigma 1.4, two border rows and columns copied.
-fn gaussian(src: &[u8], dst: &mut [u8], w: usize, h: usize) {
+/// ffmpeg's `ff_gaussian_blur`: 5x5, sigma 1.4, two border rows and columns copied. The
+/// kernel is symmetric, so rows 0 and 4, and 1 and 3, are added before weighting; the sums
+/// fit u16 (at most 159 x 255). `rows` and `sums` are scratch.
+#[inline(always)]
+fn gaussian(
+    src: &[u8],
+    dst: &mut [u8],
+    w: usize,
+    h: usize,
+    rows: &mut [Vec<u16>; 3],
+    sums: &mut Vec<u16>,
+) {
     dst.copy_from_slice(src);
-    const K: [[u32; 5]; 5] = [
-        [2, 4, 5, 4, 2],
-        [4, 9, 12, 9, 4],
-        [5, 12, 15, 12, 5],
-        [4, 9, 12, 9, 4],
-        [2, 4, 5, 4, 2],
-    ];
+    const K: [[u16; 5]; 3] = [[2, 4, 5, 4, 2], [4, 9, 12, 9, 4], [5, 12, 15, 12, 5]];
+    let row = |y: usize| &src[y * w..(y + 1) * w];
+    for r in rows.iter_mut() {
+        r.resize(w, 0);
+    }
+    let n = w - 4;
+    sums.resize(n, 0);
     for j in 2..h - 2 {
-        for i in 2..w - 2 {
-            let mut s = 0u32;
-            for (dy, row) in K.iter().enumerate() {
-                let base = (j + dy - 2) * w + i - 2;
-                for (dx, k) in row.iter().enumerate() {
-                    s += k * src[base + dx] as u32;
+        let [outer, inner, middle] = rows;
+        for ((o, a), b) in outer.iter_mut().zip(row(j - 2)).zip(row(j + 2)) {
+            *o = *a as u16 + *b as u16;
+        }
+        for ((i, a), b) in inner.iter_mut().zip(row(j - 1)).zip(row(j + 1)) {
+            *i = *a as u16 + *b as u16;
+        }
+        for (m, c) in middle.iter_mut().zip(row(j)) {
+            *m = *c as u16;
+        }
+        sums.fill(0);
+        for (k, r) in K.iter().zip([&*outer, &*inner, &*middle]) {
+            for (t, &kt) in k.iter().enumerate() {
+                for (s, v) in sums.iter_mut().zip(&r[t..t + n]) {
+                    *s += kt * v;
                 }
             }
-            dst[j * w + i] = (s / 159) as u8;
         }
+        for (o, s) in dst[j * w + 2..j * w + 2 + n].iter_mut().zip(sums.iter()) {
+            *o = (s / 159) as u8;
+        }
+    }
+}
+
+/// Steps of `d` (-1, 0 or 1) from `p` that stay within `0..n`.
+#[inline(always)]
+fn steps_inside(p: usize, d: isize, n: usize) -> usize {
+    match d {
+        1 => n - 1 - p,
+        -1 => p,
+        _ => usize::MAX,
     }
 }
 
 /// Distance between the extrema around edge pixel (i, j) along `dir`, as ffmpeg's
-/// `edge_width`.
-fn width_at(src: &[u8], w: usize, h: usize, i: usize, j: usize, dir: Direction) -> f32 {
+/// `edge_width`: 0 when a walk would leave the picture before ending.
+#[inline(always)]
+fn width_at(src: &[u8], w: usize, h: usize, i: usize, j: usize, dir: u8) -> f32 {
     let (dx, dy): (isize, isize) = match dir {
-        Direction::Horizontal => (1, 0),
-        Direction::Vertical => (0, 1),
-        Direction::Up45 => (1, -1),
-        Direction::Down45 => (1, 1),
+        HORIZONTAL => (1, 0),
+        VERTICAL => (0, 1),
+        UP45 => (1, -1),
+        _ => (1, 1),
     };
-    let px = |x: isize, y: isize| src[y as usize * w + x as usize] as i32;
-    let inside = |x: isize, y: isize| x >= 0 && x < w as isize && y >= 0 && y < h as isize;
-    let (i, j) = (i as isize, j as isize);
-    let sign = if px(i, j) > px(i - dx, j - dy) { 1 } else { -1 };
+    let step = dy * w as isize + dx;
+    let at = (j * w + i) as isize;
+    let px = |k: isize| src[(at + k * step) as usize] as i32;
+    let sign = if px(0) > px(-1) { 1 } else { -1 };
     let mut width = 0f32;
-    for forward in [false, true] {
-        let s: isize = if forward { 1 } else { -1 };
+    for s in [-1isize, 1] {
+        let inside = steps_inside(i, s * dx, w).min(steps_inside(j, s * dy, h));
         let mut k = 0;
         while k < RADIUS {
-            let (x1, y1) = (i + s * k as isize * dx, j + s * k as isize * dy);
-            let (x2, y2) = (x1 + s * dx, y1 + s * dy);
-            if !inside(x2, y2) {
+            if k == inside {
                 return 0.0;
             }
-            let t = (px(x1, y1) - px(x2, y2)) * sign;
-            if (!forward && t <= 0) || (forward && t >= 0) {
+            let t = (px(s * k as isize) - px(s * (k as isize + 1))) * sign;
+            if (s < 0 && t <= 0) || (s > 0 && t >= 0) {
                 break;
             }
             k += 1;
         }
         width += k as f32;
     }
-    if matches!(dir, Direction::Up45 | Direction::Down45) {
+    if dir == UP45 || dir == DOWN45 {
         width = (width as f64 * 0.7) as f32;
     }
     width
 }
 
-/// Mean edge width in pixels; None when the frame has no edges (or is under 5 pixels on a
-/// side), where ffmpeg gives NaN.
-pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f64> {
+with_avx2!(
+    /// Mean edge width in pixels; None when the frame has no edges (or is under 5 pixels on a
+    /// side), where ffmpeg gives NaN.
+    pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f64>
+        => edge_width_body
+);
+
+/// The picture as 8-bit samples, row after row: deeper samples truncated, as blurdetect sees
+/// them.
+#[inline(always)]
+fn pack_u8(plane: &LumaPlane, wide: &mut Vec<i32>, out: &mut Vec<u8>) {
+    let (w, h) = (plane.width(), plane.height());
+    out.clear();
+    wide.resize(w, 0);
+    let shift = plane.scale_shift();
+    for y in 0..h {
+        match plane.row_u8(y) {
+            Some(row) => out.extend_from_slice(row),
+            None => {
+                plane.row_i32(y, wide);
+                out.extend(wide.iter().map(|&v| (v >> shift).min(255) as u8));
+            }
+        }
+    }
+}
+
+/// Sobel gradients of row `j` of the `w`-wide picture `b` at columns `1..w-1` (index
+/// `i - 1`), as ffmpeg's `ff_sobel` computes them.
+#[inline(always)]
+fn sobel_row(b: &[u8], w: usize, j: usize, gx: &mut [i16], gy: &mut [i16]) {
+    let n = w - 2;
+    let row = |y: usize, x0: usize| &b[y * w + x0..][..n];
+    let (ul, uc, ur) = (row(j - 1, 0), row(j - 1, 1), row(j - 1, 2));
+    let (ml, mr) = (row(j, 0), row(j, 2));
+    let (dl, dc, dr) = (row(j + 1, 0), row(j + 1, 1), row(j + 1, 2));
+    for i in 0..n {
+        let v = |r: &[u8]| r[i] as i16;
+        gx[i] = v(ur) - v(ul) + 2 * (v(mr) - v(ml)) + v(dr) - v(dl);
+        gy[i] = v(dl) - v(ul) + 2 * (v(dc) - v(uc)) + v(dr) - v(ur);
+    }
+}
+
+#[inline(always)]
+fn edge_width_body(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f64> {
     let (w, h) = (plane.width(), plane.height());
     if w < 5 || h < 5 {
         return None;
@@ -129,80 +200,85 @@ pub fn edge_width(plane: &LumaPlane, scratch: &mut EdgeWidthScratch) -> Option<f
         gradients,
         directions,
         edges,
-        line,
+        keep,
+        wide,
+        rows,
+        sums,
+        gx,
+        gy,
     } = scratch;
-    plane.to_packed(line, luma, |v| v as u8);
+    pack_u8(plane, wide, luma);
     blurred.resize(w * h, 0);
-    gaussian(luma, blurred, w, h);
+    gaussian(luma, blurred, w, h, rows, sums);
 
     gradients.clear();
     gradients.resize(w * h, 0);
     directions.clear();
-    directions.resize(w * h, Direction::Vertical);
-    let b = |x: usize, y: usize| blurred[y * w + x] as i32;
+    directions.resize(w * h, VERTICAL);
+    gx.resize(w - 2, 0);
+    gy.resize(w - 2, 0);
     for j in 1..h - 1 {
-        for i in 1..w - 1 {
-            let gx = -b(i - 1, j - 1) + b(i + 1, j - 1) - 2 * b(i - 1, j) + 2 * b(i + 1, j)
-                - b(i - 1, j + 1)
-                + b(i + 1, j + 1);
-            let gy = -b(i - 1, j - 1) + b(i - 1, j + 1) - 2 * b(i, j - 1) + 2 * b(i, j + 1)
-                - b(i + 1, j - 1)
-                + b(i + 1, j + 1);
-            gradients[j * w + i] = (gx.abs() + gy.abs()) as u16;
-            directions[j * w + i] = rounded_direction(gx, gy);
+        sobel_row(blurred, w, j, gx, gy);
+        let g = &mut gradients[j * w + 1..(j + 1) * w - 1];
+        let d = &mut directions[j * w + 1..(j + 1) * w - 1];
+        for (((g, d), &x), &y) in g.iter_mut().zip(d).zip(gx.iter()).zip(gy.iter()) {
+            *g = x.unsigned_abs() + y.unsigned_abs();
+            *d = rounded_direction(x as i32, y as i32);
         }
     }
 
+    // Non-maximum suppression; magnitudes up to LOW never pass the threshold, so they are
+    // dropped here.
     edges.clear();
     edges.resize(w * h, 0);
+    let n = w - 2;
     for j in 1..h - 1 {
-        for i in 1..w - 1 {
-            let g = |x: usize, y: usize| gradients[y * w + x];
-            let c = g(i, j);
-            let (a, bb) = match directions[j * w + i] {
-                Direction::Up45 => (g(i - 1, j + 1), g(i + 1, j - 1)),
-                Direction::Down45 => (g(i - 1, j - 1), g(i + 1, j + 1)),
-                Direction::Horizontal => (g(i - 1, j), g(i + 1, j)),
-                Direction::Vertical => (g(i, j - 1), g(i, j + 1)),
-            };
-            if c > a && c > bb {
-                edges[j * w + i] = c.min(255) as u8;
-            }
+        let row = |y: usize, x0: usize| &gradients[y * w + x0..][..n];
+        let (ul, uc, ur) = (row(j - 1, 0), row(j - 1, 1), row(j - 1, 2));
+        let (ml, mc, mr) = (row(j, 0), row(j, 1), row(j, 2));
+        let (dl, dc, dr) = (row(j + 1, 0), row(j + 1, 1), row(j + 1, 2));
+        let d = &directions[j * w + 1..][..n];
+        let e = &mut edges[j * w + 1..][..n];
+        for i in 0..n {
+            // Masks rather than a match, so the loop vectorises.
+            let pick = |code: u8, m: u16| m & ((d[i] == code) as u16).wrapping_neg();
+            let neighbours = pick(UP45, dl[i].max(ur[i]))
+                | pick(DOWN45, ul[i].max(dr[i]))
+                | pick(HORIZONTAL, ml[i].max(mr[i]))
+                | pick(VERTICAL, uc[i].max(dc[i]));
+            let c = mc[i];
+            let edge = (c > LOW as u16) & (c > neighbours);
+            e[i] = if edge { c.min(255) as u8 } else { 0 };
         }
     }
 
-    // Double threshold. Values above HIGH are never changed, so doing it in place, as
-    // blurdetect does, gives the same result as reading the suppressed magnitudes.
+    // Double threshold: above HIGH, or above LOW next to one above HIGH. Values above HIGH
+    // never change, so this reads the suppressed magnitudes as blurdetect's in-place pass
+    // does. Border pixels are never edges.
     let (mut total, mut count) = (0f64, 0u64);
-    for j in 0..h {
-        for i in 0..w {
-            let v = edges[j * w + i];
-            let keep = v > HIGH
-                || (i > 0
-                    && i < w - 1
-                    && j > 0
-                    && j < h - 1
-                    && v > LOW
-                    && [
-                        (i - 1, j - 1),
-                        (i, j - 1),
-                        (i + 1, j - 1),
-                        (i - 1, j),
-                        (i + 1, j),
-                        (i - 1, j + 1),
-                        (i, j + 1),
-                        (i + 1, j + 1),
-                    ]
-                    .iter()
-                    .any(|&(x, y)| edges[y * w + x] > HIGH));
-            if !keep {
-                edges[j * w + i] = 0;
+    keep.resize(n, false);
+    let keep = &mut keep[..n];
+    for j in 1..h - 1 {
+        let row = |y: usize, x0: usize| &edges[y * w + x0..][..n];
+        let (ul, uc, ur) = (row(j - 1, 0), row(j - 1, 1), row(j - 1, 2));
+        let (ml, mc, mr) = (row(j, 0), row(j, 1), row(j, 2));
+        let (dl, dc, dr) = (row(j + 1, 0), row(j + 1, 1), row(j + 1, 2));
+        for i in 0..n {
+            let strong = ul[i].max(uc[i]).max(ur[i]).max(ml[i]).max(mr[i]);
+            let strong = strong.max(dl[i]).max(dc[i]).max(dr[i]) > HIGH;
+            keep[i] = (mc[i] > HIGH) | ((mc[i] > LOW) & strong);
+        }
+        for (k, chunk) in keep.chunks(32).enumerate() {
+            if !chunk.contains(&true) {
                 continue;
             }
-            let width = width_at(blurred, w, h, i, j, directions[j * w + i]);
-            if width > 0.001 {
-                count += 1;
-                total += width as f64;
+            for (t, _) in chunk.iter().enumerate().filter(|(_, kept)| **kept) {
+                let i = 1 + k * 32 + t;
+                let width = width_at(blurred, w, h, i, j, directions[j * w + i]);
+                if width > 0.001 {
+                    count += 1;
+                    total += width as f64;
+                }
             }
         }
     }
@@ -215,11 +291,13 @@ mod tests {
 
     #[test]
     fn directions_follow_the_gradient_angle() {
-        assert_eq!(rounded_direction(10, 0), Direction::Horizontal);
-        assert_eq!(rounded_direction(0, 10), Direction::Vertical);
-        assert_eq!(rounded_direction(10, 10), Direction::Down45);
-        assert_eq!(rounded_direction(10, -10), Direction::Up45);
-        assert_eq!(rounded_direction(-10, 10), Direction::Up45);
+        assert_eq!(rounded_direction(10, 0), HORIZONTAL);
+        assert_eq!(rounded_direction(0, 10), VERTICAL);
+        assert_eq!(rounded_direction(10, 10), DOWN45);
+        assert_eq!(rounded_direction(10, -10), UP45);
+        assert_eq!(rounded_direction(-10, 10), UP45);
+        assert_eq!(rounded_direction(-1020, -1020), DOWN45);
+        assert_eq!(rounded_direction(0, 0), VERTICAL);
     }
 
     #[test]
@@ -252,5 +330,15 @@ mod tests {
         )
         .unwrap();
         assert!(wb > ws + 3.0, "sharp {ws}, soft {wb}");
+    }
+
+    #[test]
+    fn avx2_build_equals_the_baseline() {
+        let data = crate::analysis::simd::textured(203, 77);
+        let p = LumaPlane::new_u8(&data, 203, 77, 203).unwrap();
+        let mut scratch = EdgeWidthScratch::default();
+        let got = edge_width(&p, &mut scratch);
+        assert!(got.is_some());
+        assert_eq!(got, edge_width_body(&p, &mut scratch));
     }
 }
