@@ -5,7 +5,8 @@
 //!    that only reads every luma byte.
 //! 2. Allocations per analysed frame after the first (a counting global allocator).
 //! 3. Whole processes pinned to one core on the same raw I420 1080p frames:
-//!    `gst-launch-1.0 filesrc ! rawvideoparse ! sharpmeter ! fakesink` against `identity`, and
+//!    `gst-launch-1.0 filesrc ! rawvideoparse ! sharpmeter ! fakesink` (also with
+//!    `analyze-every=8`) against `identity`, and
 //!    `ffmpeg -threads 1 -vf blurdetect` against `-vf null`; the time each adds per frame and
 //!    the ratio.
 //!
@@ -242,8 +243,11 @@ fn best_of_three(program: &str, args: &[String], plugin_dir: &Path) -> Option<f6
     Some(best)
 }
 
-/// Whole-process times on raw I420 1080p frames: sharpmeter against identity, ffmpeg's
-/// blurdetect against null.
+/// `analyze-every` of the pipeline row that analyses one frame in this many.
+const EVERY: u32 = 8;
+
+/// Whole-process times on raw I420 1080p frames: sharpmeter (every frame, and one in
+/// [`EVERY`]) against identity, ffmpeg's blurdetect against null.
 fn pipelines() -> std::io::Result<()> {
     let (w, h, frames) = (1920usize, 1080usize, 100usize);
     let exe = std::env::current_exe()?;
@@ -286,6 +290,11 @@ fn pipelines() -> std::io::Result<()> {
     let per_frame = |a: f64, b: f64| (a - b) / frames as f64 * 1e3;
     let identity = best_of_three("gst-launch-1.0", &gst("identity"), &plugin_dir);
     let sharp = best_of_three("gst-launch-1.0", &gst("sharpmeter"), &plugin_dir);
+    let every = best_of_three(
+        "gst-launch-1.0",
+        &gst(&format!("sharpmeter analyze-every={EVERY}")),
+        &plugin_dir,
+    );
     let null = best_of_three("ffmpeg", &ffmpeg("null"), &plugin_dir);
     let blur = best_of_three("ffmpeg", &ffmpeg("blurdetect"), &plugin_dir);
     std::fs::remove_file(&raw)?;
@@ -297,6 +306,13 @@ fn pipelines() -> std::io::Result<()> {
             i, s, a
         );
         added = Some(a);
+    }
+    if let (Some(i), Some(e)) = (identity, every) {
+        println!(
+            "  sharpmeter analyze-every={EVERY} {:.2} s: adds {:.2} ms/frame",
+            e,
+            per_frame(e, i)
+        );
     }
     match (null, blur) {
         (Some(n), Some(b)) => {

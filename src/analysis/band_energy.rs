@@ -185,51 +185,107 @@ fn horizontal_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut Block
 
 with_avx2!(
     /// Band energies along columns (vertical detail), per block, from every
-    /// [`LINE_STEP`]th column. The columns are gathered [`GROUP`] at a time, so each row
-    /// span is read once per group.
+    /// [`LINE_STEP`]th column. The sampled columns are lanes of rows read in order, so each
+    /// pyramid level filters whole rows at once.
     pub fn vertical(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies)
         => vertical_body
 );
 
-/// Columns gathered at once by [`vertical`].
-const GROUP: usize = 16;
+/// `out = KERNEL` across the rows `rows[t]` (lane by lane), summed as [`blur_line`] sums
+/// the samples at a line's ends (`edge`) or inside it.
+#[inline(always)]
+fn blur_rows(rows: [&[f32]; 5], edge: bool, out: &mut [f32]) {
+    let n = out.len();
+    let [r0, r1, r2, r3, r4] = rows.map(|r| &r[..n]);
+    if edge {
+        for x in 0..n {
+            let mut v = 0.0;
+            for (k, r) in KERNEL.iter().zip([r0, r1, r2, r3, r4]) {
+                v += k * r[x];
+            }
+            out[x] = v;
+        }
+    } else {
+        for x in 0..n {
+            out[x] = KERNEL[0] * (r0[x] + r4[x]) + KERNEL[1] * (r1[x] + r3[x]) + KERNEL[2] * r2[x];
+        }
+    }
+}
 
 #[inline(always)]
 fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
-    const SPAN: usize = GROUP * LINE_STEP;
     let (w, h) = (plane.width(), plane.height());
     out.reset(w, h);
-    let mut cols = std::mem::take(&mut scratch.columns);
-    cols.resize(GROUP * h + SPAN, 0.0);
-    let (block, span) = cols.split_at_mut(GROUP * h);
-    for x0 in (0..w).step_by(SPAN) {
-        let width = SPAN.min(w - x0);
-        // Columns x0 + LINE_STEP / 2, then every LINE_STEP.
-        let g = (width + LINE_STEP - 1 - LINE_STEP / 2) / LINE_STEP;
-        for y in 0..h {
-            if let Some(row) = plane.row_u8(y) {
-                for k in 0..g {
-                    block[k * h + y] = row[x0 + LINE_STEP / 2 + k * LINE_STEP] as f32;
+    // Lane k is column LINE_STEP / 2 + k LINE_STEP.
+    let lanes = (w + LINE_STEP - 1 - LINE_STEP / 2) / LINE_STEP;
+    let BandScratch {
+        level,
+        blurred,
+        columns: row,
+    } = scratch;
+    level.resize(lanes * h, 0.0);
+    blurred.resize(lanes * h, 0.0);
+    row.resize(w + lanes, 0.0);
+    let (row, sums) = row.split_at_mut(w);
+    for y in 0..h {
+        let lane_row = &mut level[y * lanes..(y + 1) * lanes];
+        match plane.row_u8(y) {
+            Some(r) => {
+                for (l, v) in lane_row
+                    .iter_mut()
+                    .zip(r[LINE_STEP / 2..].iter().step_by(LINE_STEP))
+                {
+                    *l = *v as f32;
                 }
-                continue;
             }
-            plane.span_f32(y, x0, &mut span[..width]);
-            for k in 0..g {
-                block[k * h + y] = span[LINE_STEP / 2 + k * LINE_STEP];
+            None => {
+                plane.row_f32(y, row);
+                for (l, v) in lane_row
+                    .iter_mut()
+                    .zip(row[LINE_STEP / 2..].iter().step_by(LINE_STEP))
+                {
+                    *l = *v;
+                }
             }
-        }
-        for k in 0..g {
-            let x = x0 + LINE_STEP / 2 + k * LINE_STEP;
-            accumulate_line(
-                &block[k * h..(k + 1) * h],
-                scratch,
-                out,
-                x / BLOCK,
-                out.columns,
-            );
         }
     }
-    scratch.columns = cols;
+    let mut n = h;
+    for band in 0..BANDS {
+        if n < 2 {
+            break;
+        }
+        let chunk = (BLOCK >> band).max(1);
+        for y0 in (0..n).step_by(chunk) {
+            let y1 = (y0 + chunk).min(n);
+            sums.fill(0.0);
+            for y in y0..y1 {
+                let rows = std::array::from_fn(|t| {
+                    let r = reflect101(y as isize + t as isize - 2, n);
+                    &level[r * lanes..(r + 1) * lanes]
+                });
+                let edge = n <= 4 || y < 2 || y >= n - 2;
+                let b = &mut blurred[y * lanes..(y + 1) * lanes];
+                blur_rows(rows, edge, b);
+                let l = &level[y * lanes..(y + 1) * lanes];
+                for ((s, a), b) in sums.iter_mut().zip(l).zip(b.iter()) {
+                    *s += (a - b) * (a - b);
+                }
+            }
+            let first = (y0 / chunk) * out.columns;
+            for (k, s) in sums.iter().enumerate() {
+                let i = first + (LINE_STEP / 2 + k * LINE_STEP) / BLOCK;
+                out.sums[i][band] += *s as f64;
+                out.counts[i][band] += (y1 - y0) as u64;
+            }
+        }
+        // The next level: the blurred rows at even y.
+        let next = n.div_ceil(2);
+        for y in 0..next {
+            let (dst, src) = (y * lanes, 2 * y * lanes);
+            level[dst..dst + lanes].copy_from_slice(&blurred[src..src + lanes]);
+        }
+        n = next;
+    }
 }
 
 /// Energy each band gets from white noise of unit variance.
@@ -339,5 +395,31 @@ mod tests {
         let (hz, vt) = (hb.frame(), vb.frame());
         assert!(hz[0] > 1000.0);
         assert!(vt.iter().all(|&e| e < 1e-6));
+    }
+
+    #[test]
+    fn columns_read_as_the_rows_of_the_transposed_plane() {
+        let (w, h) = (203, 117);
+        let data = crate::analysis::simd::textured(w, h);
+        let transposed: Vec<u8> = (0..w * h).map(|i| data[(i % h) * w + i / h]).collect();
+        let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
+        let t = LumaPlane::new_u8(&transposed, h, w, h).unwrap();
+        let mut s = BandScratch::default();
+        let (mut v, mut r) = (BlockEnergies::default(), BlockEnergies::default());
+        vertical(&p, &mut s, &mut v);
+        horizontal(&t, &mut s, &mut r);
+        assert_eq!((v.columns, v.rows), (r.rows, r.columns));
+        for by in 0..v.rows {
+            for bx in 0..v.columns {
+                let (a, b) = (v.block(by * v.columns + bx), r.block(bx * r.columns + by));
+                for band in 0..BANDS {
+                    assert!(
+                        (a[band] - b[band]).abs() <= 1e-5 * b[band].max(1e-3),
+                        "{a:?} {b:?}"
+                    );
+                }
+                assert_eq!(v.counts[by * v.columns + bx], r.counts[bx * r.columns + by]);
+            }
+        }
     }
 }
