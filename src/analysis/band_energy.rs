@@ -83,6 +83,9 @@ pub struct BandScratch {
     level: Vec<f32>,
     blurred: Vec<f32>,
     columns: Vec<f32>,
+    /// Levels of [`vertical`], apart so that [`horizontal`] does not resize them.
+    lane_level: Vec<f32>,
+    lane_blurred: Vec<f32>,
 }
 
 /// The pyramid kernel at sample `i` of `src`, reflect-101 at the ends.
@@ -219,9 +222,10 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
     // Lane k is column LINE_STEP / 2 + k LINE_STEP.
     let lanes = (w + LINE_STEP - 1 - LINE_STEP / 2) / LINE_STEP;
     let BandScratch {
-        level,
-        blurred,
+        lane_level: level,
+        lane_blurred: blurred,
         columns: row,
+        ..
     } = scratch;
     level.resize(lanes * h, 0.0);
     blurred.resize(lanes * h, 0.0);

@@ -36,11 +36,45 @@ impl Axis {
         }
     }
 
-    /// Writes line `index` (a row or a column) of `plane`, in the 8-bit range, into `out`.
-    pub fn read_line(self, plane: &LumaPlane, index: usize, out: &mut [f32]) {
+    /// Replaces `out` with `count` evenly spaced lines of `plane` (line `l` is `l * lines /
+    /// count`), one after another, in the 8-bit range. Columns are gathered row by row, so
+    /// memory is read in order; `row` and `at` are scratch.
+    pub fn read_lines(
+        self,
+        plane: &LumaPlane,
+        count: usize,
+        (row, at): (&mut Vec<f32>, &mut Vec<usize>),
+        out: &mut Vec<f32>,
+    ) {
+        let (length, lines) = self.lines_of(plane);
+        at.clear();
+        at.extend((0..count).map(|l| l * lines / count));
+        // Every sample is written below.
+        out.resize(count * length, 0.0);
         match self {
-            Axis::Rows => plane.row_f32(index, out),
-            Axis::Columns => plane.column_f32(index, out),
+            Axis::Rows => {
+                for (&y, line) in at.iter().zip(out.chunks_exact_mut(length)) {
+                    plane.row_f32(y, line);
+                }
+            }
+            Axis::Columns => {
+                row.resize(plane.width(), 0.0);
+                for y in 0..length {
+                    match plane.row_u8(y) {
+                        Some(r) => {
+                            for (l, &x) in at.iter().enumerate() {
+                                out[l * length + y] = r[x] as f32;
+                            }
+                        }
+                        None => {
+                            plane.row_f32(y, row);
+                            for (l, &x) in at.iter().enumerate() {
+                                out[l * length + y] = row[x];
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -52,7 +86,9 @@ pub struct SpectrumScratch {
     input: Vec<f32>,
     output: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
-    line: Vec<f32>,
+    row: Vec<f32>,
+    at: Vec<usize>,
+    lines: Vec<f32>,
     power: Vec<f64>,
 }
 
@@ -77,7 +113,9 @@ impl Default for SpectrumScratch {
             fft_scratch: fft.make_scratch_vec(),
             fft,
             window,
-            line: Vec::new(),
+            row: Vec::new(),
+            at: Vec::new(),
+            lines: Vec::new(),
             power: vec![0.0; NYQUIST + 1],
         }
     }
@@ -100,17 +138,16 @@ pub fn line_spectrum<'s>(
         input,
         output,
         fft_scratch,
-        line,
+        row,
+        at,
+        lines: read,
         power,
     } = scratch;
     power.clear();
     power.resize(NYQUIST + 1, 0.0);
-    line.resize(length, 0.0);
-    let used = lines.min(LINES);
+    axis.read_lines(plane, lines.min(LINES), (row, at), read);
     let mut segments = 0u64;
-    for l in 0..used {
-        let index = l * lines / used;
-        axis.read_line(plane, index, line);
+    for line in read.chunks_exact(length) {
         // Half-overlapping segments, at most SEGMENTS_PER_LINE spread evenly over the line.
         let count = ((length - SEGMENT) / (SEGMENT / 2) + 1).min(SEGMENTS_PER_LINE);
         for s in 0..count {
@@ -174,5 +211,30 @@ mod tests {
         assert!(rows < 1e-6);
         let columns = line_spectrum(&plane, Axis::Columns, &mut s).unwrap();
         assert!(columns[NYQUIST] > 1e3);
+    }
+
+    #[test]
+    fn lines_are_read_at_their_indices() {
+        let (w, h) = (37, 23);
+        let data: Vec<u16> = (0..w * h).map(|i| (i * 37 % 1021) as u16).collect();
+        let deep = LumaPlane::new_u16(&data, w, h, w, 2).unwrap();
+        let narrow: Vec<u8> = data.iter().map(|&v| (v % 256) as u8).collect();
+        let eight = LumaPlane::new_u8(&narrow, w, h, w).unwrap();
+        let (mut row, mut at, mut out) = (Vec::new(), Vec::new(), Vec::new());
+        let mut column = vec![0.0; h];
+        for plane in [deep, eight] {
+            Axis::Columns.read_lines(&plane, 5, (&mut row, &mut at), &mut out);
+            assert_eq!(out.len(), 5 * h);
+            for l in 0..5 {
+                plane.column_f32(l * w / 5, &mut column);
+                assert_eq!(&out[l * h..(l + 1) * h], &column[..]);
+            }
+            Axis::Rows.read_lines(&plane, 4, (&mut row, &mut at), &mut out);
+            let mut r = vec![0.0; w];
+            for l in 0..4 {
+                plane.row_f32(l * h / 4, &mut r);
+                assert_eq!(&out[l * w..(l + 1) * w], &r[..]);
+            }
+        }
     }
 }

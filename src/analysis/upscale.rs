@@ -100,6 +100,7 @@ pub struct UpscaleScratch {
     output: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
     line: Vec<f32>,
+    at: Vec<usize>,
     /// The lines read, one after another.
     lines: Vec<f32>,
     /// DCT coefficients, one line after another.
@@ -133,13 +134,13 @@ pub fn detect(
     if length < MIN_LENGTH || lines == 0 {
         return None;
     }
-    let used = lines.min(LINES);
-    scratch.line.resize(length, 0.0);
-    scratch.lines.clear();
-    for l in 0..used {
-        axis.read_line(plane, l * lines / used, &mut scratch.line);
-        scratch.lines.extend_from_slice(&scratch.line);
-    }
+    let UpscaleScratch {
+        line,
+        at,
+        lines: read,
+        ..
+    } = scratch;
+    axis.read_lines(plane, lines.min(LINES), (line, at), read);
     mirror(length, Alignment::Centres, scratch)
         .or_else(|| corners.then(|| mirror(length, Alignment::Corners, scratch))?)
 }
