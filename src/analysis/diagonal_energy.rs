@@ -157,6 +157,9 @@ pub struct DiagonalScratch {
     wide_blurred: Vec<f32>,
     line: Vec<f32>,
     blurred: Vec<f32>,
+    /// The column filter of an 8-bit row with two reflected samples on each side.
+    fine_padded: Vec<i16>,
+    fine_band: Vec<f32>,
 }
 
 /// Writes `r2 - (K0 (r0 + r4) + K1 (r1 + r3) + K2 r2)`, the fine band along columns at the
@@ -201,6 +204,76 @@ fn accumulate(
     }
 }
 
+/// Sum of squares, in eight f32 lanes added up in f64.
+#[inline(always)]
+fn sum_of_squares(a: &[f32]) -> f64 {
+    let mut lanes = [0f32; 8];
+    let chunks = a.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|&x| (x * x) as f64).sum();
+    for x in chunks {
+        for k in 0..8 {
+            lanes[k] += x[k] * x[k];
+        }
+    }
+    lanes.iter().map(|&v| v as f64).sum::<f64>() + tail
+}
+
+/// [`accumulate`] at full resolution for 8-bit planes, in integers up to the squares: the
+/// column filter times 16 fits i16 (at most 2550 in magnitude), the band times 256 fits i32
+/// and f32 exactly (at most 51000).
+#[inline(always)]
+fn accumulate_u8(
+    plane: &LumaPlane,
+    columns: usize,
+    (padded, band): (&mut Vec<i16>, &mut Vec<f32>),
+    sums: &mut [(f64, u64)],
+) {
+    let (w, h) = (plane.width(), plane.height());
+    padded.resize(w + 4, 0);
+    band.resize(w, 0.0);
+    let (padded, band) = (&mut padded[..w + 4], &mut band[..w]);
+    let row = |y: usize, t: isize| {
+        plane
+            .row_u8(reflect101(y as isize + t - 2, h))
+            .unwrap_or(&[])
+    };
+    for y in 0..h {
+        let [r0, r1, r2, r3, r4] = [0, 1, 2, 3, 4].map(|t| &row(y, t)[..w]);
+        let fine = &mut padded[2..w + 2];
+        for x in 0..w {
+            let (a, b, c, d, e) = (
+                r0[x] as i16,
+                r1[x] as i16,
+                r2[x] as i16,
+                r3[x] as i16,
+                r4[x] as i16,
+            );
+            fine[x] = 10 * c - 4 * (b + d) - (a + e);
+        }
+        for t in 1..=2 {
+            padded[2 - t] = padded[2 + reflect101(-(t as isize), w)];
+            padded[w + 1 + t] = padded[2 + reflect101((w - 1 + t) as isize, w)];
+        }
+        let p = &*padded;
+        for x in 0..w {
+            let (a, b, c, d, e) = (
+                p[x] as i32,
+                p[x + 1] as i32,
+                p[x + 2] as i32,
+                p[x + 3] as i32,
+                p[x + 4] as i32,
+            );
+            band[x] = (10 * c - 4 * (b + d) - (a + e)) as f32;
+        }
+        let first = (y / BLOCK) * columns;
+        for (k, x0) in (0..w).step_by(BLOCK).enumerate() {
+            let x1 = (x0 + BLOCK).min(w);
+            sums[first + k].0 += sum_of_squares(&band[x0..x1]) / 65536.0;
+            sums[first + k].1 += (x1 - x0) as u64;
+        }
+    }
+}
+
 with_avx2!(
     /// Diagonal band energies of `plane`, per block.
     pub fn diagonal(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut DiagonalEnergies)
@@ -224,18 +297,24 @@ fn diagonal_body(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut Dia
         wide_blurred,
         line,
         blurred,
+        fine_padded,
+        fine_band,
     } = scratch;
     if w == 0 || h == 0 {
         return;
     }
-    accumulate(
-        (w, h),
-        (BLOCK, out.columns),
-        &mut PlaneRows(plane),
-        cache,
-        (line, blurred),
-        &mut out.fine,
-    );
+    if plane.sample_bits() == 8 {
+        accumulate_u8(plane, out.columns, (fine_padded, fine_band), &mut out.fine);
+    } else {
+        accumulate(
+            (w, h),
+            (BLOCK, out.columns),
+            &mut PlaneRows(plane),
+            cache,
+            (line, blurred),
+            &mut out.fine,
+        );
+    }
 
     // Half resolution: the 2-D low-pass at even rows and columns, row by row as read.
     let (hw, hh) = (w.div_ceil(2), h.div_ceil(2));
@@ -275,6 +354,42 @@ mod tests {
         diagonal_body(&p, &mut s, &mut b);
         assert!((0..a.len()).all(|i| a.block(i) == b.block(i)));
         assert!(a.block(0).0 > 0.0);
+    }
+
+    #[test]
+    fn integer_rows_of_8_bit_planes_equal_the_float_rows() {
+        for (w, h) in [(1, 1), (2, 3), (5, 4), (203, 117)] {
+            let data = crate::analysis::simd::textured(w, h);
+            let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
+            let columns = w.div_ceil(BLOCK);
+            let n = columns * h.div_ceil(BLOCK);
+            let (mut exact, mut float) = (vec![(0.0, 0); n], vec![(0.0, 0); n]);
+            let mut s = DiagonalScratch::default();
+            accumulate_u8(
+                &p,
+                columns,
+                (&mut s.fine_padded, &mut s.fine_band),
+                &mut exact,
+            );
+            let (cache, line, blurred) = (&mut s.cache, &mut s.line, &mut s.blurred);
+            let rows = &mut PlaneRows(&p);
+            accumulate(
+                (w, h),
+                (BLOCK, columns),
+                rows,
+                cache,
+                (line, blurred),
+                &mut float,
+            );
+            for (a, b) in exact.iter().zip(&float) {
+                assert_eq!(a.1, b.1);
+                assert!(
+                    (a.0 - b.0).abs() <= 1e-5 * b.0.max(1.0),
+                    "{w}x{h}: {a:?} {b:?}"
+                );
+            }
+            assert!(w < 5 || exact[0].0 > 0.0);
+        }
     }
 
     fn energies(data: &[u8], w: usize, h: usize) -> DiagonalEnergies {
