@@ -161,8 +161,14 @@ fn accumulate_line(
             out.sums[i][band] += squared_difference(a, b);
             out.counts[i][band] += a.len() as u64;
         }
-        level.clear();
-        level.extend(blurred.iter().step_by(2));
+        // The blurred samples at even positions: pairs, then the odd length's last one.
+        level.resize(n.div_ceil(2), 0.0);
+        for (l, pair) in level.iter_mut().zip(blurred.chunks_exact(2)) {
+            *l = pair[0];
+        }
+        if n % 2 == 1 {
+            level[n / 2] = blurred[n - 1];
+        }
     }
 }
 
