@@ -233,10 +233,15 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
         columns: row,
         ..
     } = scratch;
+    // `level` holds the current level; its blurred rows at even y go to `next`, the others
+    // to the spare row, and the two swap for the next level.
+    let next_len = lanes * h.div_ceil(2);
     level.resize(lanes * h, 0.0);
-    blurred.resize(lanes * h, 0.0);
-    row.resize(w + lanes, 0.0);
-    let (row, sums) = row.split_at_mut(w);
+    blurred.resize(next_len, 0.0);
+    row.resize(w + 2 * lanes, 0.0);
+    let (row, rest) = row.split_at_mut(w);
+    let (sums, spare) = rest.split_at_mut(lanes);
+    let (mut level, mut next) = (&mut level[..], &mut blurred[..]);
     for y in 0..h {
         let lane_row = &mut level[y * lanes..(y + 1) * lanes];
         match plane.row_u8(y) {
@@ -274,7 +279,11 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
                     &level[r * lanes..(r + 1) * lanes]
                 });
                 let edge = n <= 4 || y < 2 || y >= n - 2;
-                let b = &mut blurred[y * lanes..(y + 1) * lanes];
+                let b = if y % 2 == 0 {
+                    &mut next[y / 2 * lanes..(y / 2 + 1) * lanes]
+                } else {
+                    &mut *spare
+                };
                 blur_rows(rows, edge, b);
                 let l = &level[y * lanes..(y + 1) * lanes];
                 for ((s, a), b) in sums.iter_mut().zip(l).zip(b.iter()) {
@@ -288,13 +297,8 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
                 out.counts[i][band] += (y1 - y0) as u64;
             }
         }
-        // The next level: the blurred rows at even y.
-        let next = n.div_ceil(2);
-        for y in 0..next {
-            let (dst, src) = (y * lanes, 2 * y * lanes);
-            level[dst..dst + lanes].copy_from_slice(&blurred[src..src + lanes]);
-        }
-        n = next;
+        std::mem::swap(&mut level, &mut next);
+        n = n.div_ceil(2);
     }
 }
 
