@@ -3,7 +3,7 @@
 //! (3x3), both with BORDER_REFLECT_101. Sums are exact integers; results are in 8-bit units.
 //! The same pass feeds the noise estimate, on every [`NOISE_ROW_STEP`]th row.
 
-use super::noise::NoiseHistogram;
+use super::noise::{MAX_PACKED_PIXELS, NoiseHistogram};
 use super::plane::LumaPlane;
 use super::simd::with_avx2;
 
@@ -296,6 +296,8 @@ fn pass<T: RowSample>(
     } else {
         NOISE_ROW_STEP
     };
+    let noise_pixels = w * h.div_ceil(noise_step);
+    let packed = plane.sample_bits() == 8 && noise_pixels <= MAX_PACKED_PIXELS;
     let mut lap_sum: i128 = 0;
     let mut lap_sq: i128 = 0;
     let mut grad_sq: i128 = 0;
@@ -313,8 +315,12 @@ fn pass<T: RowSample>(
         let (ls, lq, gq) = T::sums(u, c, d, w);
         if y % noise_step == noise_step / 2 {
             noise_row(u, c, d, mags, resp);
-            for (&m, &r) in mags.iter().zip(resp.iter()) {
-                noise.add(m, r, plane.scale_shift());
+            if packed {
+                noise.add_8bit(mags, resp);
+            } else {
+                for (&m, &r) in mags.iter().zip(resp.iter()) {
+                    noise.add(m, r, plane.scale_shift());
+                }
             }
         }
         lap_sum += ls as i128;
