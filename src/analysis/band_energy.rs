@@ -83,6 +83,9 @@ pub struct BandScratch {
     level: Vec<f32>,
     blurred: Vec<f32>,
     columns: Vec<f32>,
+    /// Band 0 of [`horizontal`] on 8-bit rows.
+    padded: Vec<i16>,
+    blurred16: Vec<i16>,
     /// Levels of [`vertical`], apart so that [`horizontal`] does not resize them.
     lane_level: Vec<f32>,
     lane_blurred: Vec<f32>,
@@ -137,19 +140,28 @@ pub(super) fn squared_difference(a: &[f32], b: &[f32]) -> f64 {
     lanes.iter().map(|&v| v as f64).sum::<f64>() + tail
 }
 
-/// Adds the squared band values of one line to the blocks `first, first + step, ...` along it.
+/// Fills the two samples at each end of `padded` (a row with two free samples on each side)
+/// by reflect-101.
 #[inline(always)]
-fn accumulate_line(
-    line: &[f32],
+pub(super) fn pad_reflected<T: Copy>(padded: &mut [T]) {
+    let w = padded.len() - 4;
+    for t in 1..=2 {
+        padded[2 - t] = padded[2 + reflect101(-(t as isize), w)];
+        padded[w + 1 + t] = padded[2 + reflect101((w - 1 + t) as isize, w)];
+    }
+}
+
+/// Adds the squared band values of the line in `scratch.level`, from band `from` on (the line
+/// is that band's level), to the blocks `first, first + step, ...` along it.
+#[inline(always)]
+fn accumulate_levels(
     scratch: &mut BandScratch,
     out: &mut BlockEnergies,
-    first: usize,
-    step: usize,
+    (first, step): (usize, usize),
+    from: usize,
 ) {
     let BandScratch { level, blurred, .. } = scratch;
-    level.clear();
-    level.extend_from_slice(line);
-    for band in 0..BANDS {
+    for band in from..BANDS {
         let n = level.len();
         if n < 2 {
             break;
@@ -161,15 +173,61 @@ fn accumulate_line(
             out.sums[i][band] += squared_difference(a, b);
             out.counts[i][band] += a.len() as u64;
         }
-        // The blurred samples at even positions: pairs, then the odd length's last one.
-        level.resize(n.div_ceil(2), 0.0);
-        for (l, pair) in level.iter_mut().zip(blurred.chunks_exact(2)) {
-            *l = pair[0];
-        }
-        if n % 2 == 1 {
-            level[n / 2] = blurred[n - 1];
-        }
+        even_samples(blurred, level);
     }
+}
+
+/// Replaces `level` with the samples of `blurred` at even positions.
+#[inline(always)]
+fn even_samples<T: Copy>(blurred: &[T], level: &mut Vec<f32>)
+where
+    f32: From<T>,
+{
+    let n = blurred.len();
+    level.resize(n.div_ceil(2), 0.0);
+    // Pairs, then the odd length's last sample: this vectorises, step_by(2) does not.
+    for (l, pair) in level.iter_mut().zip(blurred.chunks_exact(2)) {
+        *l = f32::from(pair[0]);
+    }
+    if n % 2 == 1 {
+        level[n / 2] = f32::from(blurred[n - 1]);
+    }
+}
+
+/// Band 0 of an 8-bit row (at least 2 samples) in integers, exactly: the kernel times 16 fits
+/// i16 (at most 4080), as do 16 times the band and, summed over a block of 64, its squares
+/// i32. Leaves band 1's level (the blurred row at even positions) in `scratch.level`.
+#[inline(always)]
+fn first_band_u8(row: &[u8], scratch: &mut BandScratch, out: &mut BlockEnergies, first: usize) {
+    let w = row.len();
+    let BandScratch {
+        level,
+        padded,
+        blurred16,
+        ..
+    } = scratch;
+    padded.resize(w + 4, 0);
+    blurred16.resize(w, 0);
+    let (p, b) = (&mut padded[..w + 4], &mut blurred16[..w]);
+    for (d, &v) in p[2..w + 2].iter_mut().zip(row) {
+        *d = v as i16;
+    }
+    pad_reflected(p);
+    for x in 0..w {
+        b[x] = p[x] + p[x + 4] + 4 * (p[x + 1] + p[x + 3]) + 6 * p[x + 2];
+    }
+    for (k, x0) in (0..w).step_by(BLOCK).enumerate() {
+        let x1 = (x0 + BLOCK).min(w);
+        let mut sum = 0i32;
+        for (&v, &bl) in p[x0 + 2..x1 + 2].iter().zip(&b[x0..x1]) {
+            let d = (16 * v - bl) as i32;
+            sum += d * d;
+        }
+        out.sums[first + k][0] += sum as f64 / 256.0;
+        out.counts[first + k][0] += (x1 - x0) as u64;
+    }
+    even_samples(b, level);
+    level.iter_mut().for_each(|v| *v /= 16.0);
 }
 
 with_avx2!(
@@ -183,13 +241,20 @@ with_avx2!(
 fn horizontal_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEnergies) {
     let (w, h) = (plane.width(), plane.height());
     out.reset(w, h);
-    let mut row = std::mem::take(&mut scratch.columns);
-    row.resize(w, 0.0);
     for y in (LINE_STEP / 2..h).step_by(LINE_STEP) {
-        plane.row_f32(y, &mut row);
-        accumulate_line(&row, scratch, out, (y / BLOCK) * out.columns, 1);
+        let first = (y / BLOCK) * out.columns;
+        match plane.row_u8(y) {
+            Some(row) if w >= 2 => {
+                first_band_u8(row, scratch, out, first);
+                accumulate_levels(scratch, out, (first, 1), 1);
+            }
+            _ => {
+                scratch.level.resize(w, 0.0);
+                plane.row_f32(y, &mut scratch.level);
+                accumulate_levels(scratch, out, (first, 1), 0);
+            }
+        }
     }
-    scratch.columns = row;
 }
 
 with_avx2!(
@@ -433,6 +498,36 @@ mod tests {
                     );
                 }
                 assert_eq!(v.counts[by * v.columns + bx], r.counts[bx * r.columns + by]);
+            }
+        }
+    }
+
+    #[test]
+    fn the_integer_band_0_of_8_bit_rows_equals_the_float_one() {
+        for (w, h) in [(2, 3), (5, 9), (203, 117)] {
+            let data = crate::analysis::simd::textured(w, h);
+            let wide: Vec<u16> = data.iter().map(|&v| v as u16).collect();
+            let mut s = BandScratch::default();
+            let (mut exact, mut float) = (BlockEnergies::default(), BlockEnergies::default());
+            horizontal(
+                &LumaPlane::new_u8(&data, w, h, w).unwrap(),
+                &mut s,
+                &mut exact,
+            );
+            horizontal(
+                &LumaPlane::new_u16(&wide, w, h, w, 0).unwrap(),
+                &mut s,
+                &mut float,
+            );
+            assert_eq!(exact.counts, float.counts);
+            for (a, b) in exact.sums.iter().zip(&float.sums) {
+                assert!(a[0] > 0.0 || w < 5, "{w}x{h}: {a:?}");
+                for band in 0..BANDS {
+                    assert!(
+                        (a[band] - b[band]).abs() <= 1e-6 * b[band].max(1.0),
+                        "{a:?} {b:?}"
+                    );
+                }
             }
         }
     }

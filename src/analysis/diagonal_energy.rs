@@ -4,7 +4,7 @@
 //! Resampling leaks detail into the fine band along one axis; into the diagonal band it leaks
 //! only what both axes let through.
 
-use super::band_energy::{BLOCK, KERNEL, blur_line, squared_difference};
+use super::band_energy::{BLOCK, KERNEL, blur_line, pad_reflected, squared_difference};
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
 use super::simd::with_avx2;
@@ -144,17 +144,6 @@ impl RowSource<i32> for HalfRows8<'_, '_, '_, '_> {
 #[inline(always)]
 fn taps_around(y: usize, height: usize) -> [usize; TAPS] {
     std::array::from_fn(|t| reflect101(y as isize + t as isize - 2, height))
-}
-
-/// Fills the two samples at each end of `padded` (a row with two free samples on each side)
-/// by reflect-101.
-#[inline(always)]
-fn pad_reflected<T: Copy>(padded: &mut [T]) {
-    let w = padded.len() - 4;
-    for t in 1..=2 {
-        padded[2 - t] = padded[2 + reflect101(-(t as isize), w)];
-        padded[w + 1 + t] = padded[2 + reflect101((w - 1 + t) as isize, w)];
-    }
 }
 
 /// The last [`TAPS`] rows of a filtered image, each in slot `row % TAPS`.
