@@ -1,33 +1,32 @@
-//! The analysis core allocates nothing per frame once its scratch memory has grown: a
-//! counting global allocator watches a pan analysed with every metric, a region, a tile map
-//! and the RGB-to-luma conversion.
+//! The analysis core allocates nothing per frame once its scratch memory has grown, on one
+//! thread or two: a counting global allocator watches a pan analysed with every metric, a
+//! region, a tile map and the RGB-to-luma conversion. It counts every thread's allocations,
+//! so this file holds one test.
 
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::clip;
 use gstsharpmeter::analysis::region::Rect;
 use gstsharpmeter::analysis::{Analyzer, LumaLayout, LumaScratch, Metrics, luma_plane};
 
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 
-/// The system allocator, counting the calling thread's allocations.
+/// The system allocator, counting allocations.
 struct Counting;
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -50,28 +49,31 @@ fn analysing_a_frame_allocates_nothing_after_the_first() {
     };
     let frames: Vec<Vec<u8>> = (0..pan.frames).map(|i| pan.frame(i)).collect();
     let layout = LumaLayout::PACKED_RGB;
-    let mut scratch = LumaScratch::default();
-    let mut analyzer = Analyzer::new();
-    let area = Rect::new(16, 8, w - 48, h - 24);
-    let mut analyze = |rgb: &[u8]| {
-        let plane = luma_plane(rgb, w, h, w * 3, layout, &mut scratch).unwrap();
-        let figures = analyzer.analyze_area(&plane, area, Metrics::ALL);
-        assert!(figures.valid && figures.effective_width.is_some());
-        for (x, y) in [(0, 0), (w / 2, 0), (0, h / 2), (w / 2, h / 2)] {
-            let tile = plane.crop(Rect::new(x, y, w / 2, h / 2)).unwrap();
-            std::hint::black_box(analyzer.tile_sharpness(&tile, figures.noise));
+    for threads in [1, 2] {
+        let mut scratch = LumaScratch::default();
+        let mut analyzer = Analyzer::new();
+        analyzer.set_threads(threads);
+        let area = Rect::new(16, 8, w - 48, h - 24);
+        let mut analyze = |rgb: &[u8]| {
+            let plane = luma_plane(rgb, w, h, w * 3, layout, &mut scratch).unwrap();
+            let figures = analyzer.analyze_area(&plane, area, Metrics::ALL);
+            assert!(figures.valid && figures.effective_width.is_some());
+            for (x, y) in [(0, 0), (w / 2, 0), (0, h / 2), (w / 2, h / 2)] {
+                let tile = plane.crop(Rect::new(x, y, w / 2, h / 2)).unwrap();
+                std::hint::black_box(analyzer.tile_sharpness(&tile, figures.noise));
+            }
+        };
+        analyze(&frames[0]);
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for f in &frames[1..] {
+            analyze(f);
         }
-    };
-    analyze(&frames[0]);
-    let before = ALLOCATIONS.with(Cell::get);
-    for f in &frames[1..] {
-        analyze(f);
+        let after = ALLOCATIONS.load(Ordering::Relaxed);
+        assert_eq!(
+            after - before,
+            0,
+            "allocations over {} frames with {threads} thread(s)",
+            frames.len() - 1
+        );
     }
-    let after = ALLOCATIONS.with(Cell::get);
-    assert_eq!(
-        after - before,
-        0,
-        "allocations over {} frames",
-        frames.len() - 1
-    );
 }

@@ -13,6 +13,7 @@ use super::region::Rect;
 use super::sharpness::{PoolScratch, SharpnessFigures, capped_by_share, sharpness};
 use super::thumbnail::{CELLS, Thumbnail, ThumbnailScratch, thumbnail};
 use super::upscale::{Upscale, UpscaleScratch, detect};
+use super::worker::Worker;
 
 /// Optional metrics to compute besides `sharpness`, `valid`, `noise` and `texture`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +127,8 @@ pub struct Analyzer {
     thumbnail_scratch: ThumbnailScratch,
     thumbnail: Option<Thumbnail>,
     threads: usize,
+    /// The second thread of `threads` 2, kept from frame to frame.
+    worker: Worker,
 }
 
 impl Analyzer {
@@ -262,10 +265,17 @@ impl Analyzer {
             upscale,
             blur_effect: blur_effect_scratch,
             edge_width: edge_width_scratch,
+            worker,
             ..
         } = self;
-        let (d, edge, (shares, resolution, blur)) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| {
+        let ((d, edge), (shares, resolution, blur)) = worker.join(
+            || {
+                let d = derivatives(plane, derivative_scratch);
+                band_energy::horizontal(plane, bands, horizontal);
+                band_energy::vertical(plane, bands, vertical);
+                (d, peer_edge_width(plane, metrics, edge_width_scratch))
+            },
+            || {
                 #[cfg(feature = "fault-injection")]
                 if plane.width() == FAULT_WIDTH {
                     panic!("fault injected on the second analysis thread");
@@ -279,16 +289,8 @@ impl Analyzer {
                 };
                 let blur = peer_blur_effect(plane, metrics, blur_effect_scratch);
                 (shares, resolution, blur)
-            });
-            let d = derivatives(plane, derivative_scratch);
-            band_energy::horizontal(plane, bands, horizontal);
-            band_energy::vertical(plane, bands, vertical);
-            let edge = peer_edge_width(plane, metrics, edge_width_scratch);
-            let other = other
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (d, edge, other)
-        });
+            },
+        );
         let s = sharpness(horizontal, vertical, diagonal, d.noise, pool);
         let (shares, resolution) = if s.valid {
             (shares, resolution)

@@ -17,6 +17,7 @@ pub mod sharpness;
 mod simd;
 pub mod thumbnail;
 pub mod upscale;
+mod worker;
 
 pub use figures::{Analyzer, FrameFigures, Metrics};
 pub use luma::{LumaLayout, LumaScratch, luma_plane};
