@@ -470,20 +470,12 @@ mod tests {
     #[test]
     fn the_integer_path_of_8_bit_planes_equals_the_float_path() {
         for (w, h) in [(1, 1), (2, 3), (5, 4), (7, 9), (203, 117)] {
-            let data = crate::analysis::simd::textured(w, h);
-            let wide: Vec<u16> = data.iter().map(|&v| v as u16).collect();
             let mut s = DiagonalScratch::default();
             let (mut exact, mut float) = (DiagonalEnergies::default(), DiagonalEnergies::default());
-            diagonal(
-                &LumaPlane::new_u8(&data, w, h, w).unwrap(),
-                &mut s,
-                &mut exact,
-            );
-            diagonal(
-                &LumaPlane::new_u16(&wide, w, h, w, 0).unwrap(),
-                &mut s,
-                &mut float,
-            );
+            crate::analysis::simd::with_8_and_16_bit(w, h, |eight, sixteen| {
+                diagonal(eight, &mut s, &mut exact);
+                diagonal(sixteen, &mut s, &mut float);
+            });
             assert_eq!(exact.fine.len(), float.fine.len());
             for (a, b) in exact
                 .fine

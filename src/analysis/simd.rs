@@ -36,3 +36,20 @@ pub(crate) fn textured(w: usize, h: usize) -> Vec<u8> {
         .map(|i| ((i % w) * (i % w) + 3 * (i / w) * (i / w) + i % 7 * 13) as u8)
         .collect()
 }
+
+/// [`textured`] as an 8-bit plane and as the same values in 16-bit samples (scale shift 0),
+/// which the passes take on their float paths; `check` gets both.
+#[cfg(test)]
+pub(crate) fn with_8_and_16_bit(
+    w: usize,
+    h: usize,
+    check: impl FnOnce(&super::plane::LumaPlane, &super::plane::LumaPlane),
+) {
+    use super::plane::LumaPlane;
+    let data = textured(w, h);
+    let wide: Vec<u16> = data.iter().map(|&v| v as u16).collect();
+    check(
+        &LumaPlane::new_u8(&data, w, h, w).unwrap(),
+        &LumaPlane::new_u16(&wide, w, h, w, 0).unwrap(),
+    );
+}
