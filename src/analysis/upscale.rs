@@ -17,6 +17,7 @@ use realfft::{RealFftPlanner, RealToComplex, num_complex::Complex};
 
 use super::line_spectrum::Axis;
 use super::plane::LumaPlane;
+use super::simd::with_avx2;
 
 /// Lines read per axis (half of them for the DCT-I).
 pub const LINES: usize = 64;
@@ -163,8 +164,18 @@ fn dct_plan(planner: &mut RealFftPlanner<f32>, length: usize, alignment: Alignme
     )
 }
 
-/// The best mirror of the lines in `scratch.lines` (each `length` long) for one alignment.
-fn mirror(length: usize, alignment: Alignment, scratch: &mut UpscaleScratch) -> Option<Upscale> {
+with_avx2!(
+    /// The best mirror of the lines in `scratch.lines` (each `length` long) for one alignment.
+    fn mirror(length: usize, alignment: Alignment, scratch: &mut UpscaleScratch) -> Option<Upscale>
+        => mirror_body
+);
+
+#[inline(always)]
+fn mirror_body(
+    length: usize,
+    alignment: Alignment,
+    scratch: &mut UpscaleScratch,
+) -> Option<Upscale> {
     let UpscaleScratch {
         planner,
         plans,
@@ -310,6 +321,20 @@ mod tests {
         assert!(found.confidence > 0.9, "{found:?}");
         // Columns were not resampled.
         assert_eq!(detect(&plane, Axis::Columns, &mut s, true), None);
+    }
+
+    #[test]
+    fn the_avx2_build_finds_the_same_mirrors() {
+        for corners in [false, true] {
+            let up = interpolate_rows(&noise(150, 80, 3), 150, 80, 256, corners);
+            let plane = LumaPlane::new_u8(&up, 256, 80, 256).unwrap();
+            let mut s = UpscaleScratch::default();
+            let found = detect(&plane, Axis::Rows, &mut s, true);
+            assert_eq!(found.map(|u| u.from), Some(150));
+            for a in [Alignment::Centres, Alignment::Corners] {
+                assert_eq!(mirror(256, a, &mut s), mirror_body(256, a, &mut s));
+            }
+        }
     }
 
     #[test]
