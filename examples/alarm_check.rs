@@ -1,5 +1,6 @@
 //! Measures the stream-aware alarms with the element's default properties on 704x1280 pans at
-//! 30 fps, 10 s, through `x264enc pass=qual quantizer=23 speed-preset=superfast ! avdec_h264`,
+//! 30 fps, 10 s, through `x264enc pass=qual quantizer=23 speed-preset=superfast threads=1 !
+//! avdec_h264` (x264 on several threads codes the same clip differently from run to run),
 //! over every untouched photo of a corpus: a switch at 5 s to a 2x down-up and to a Gaussian
 //! blur of sigma 2, a plain pan, a fade through a second of black, and a cut to every other
 //! photo. Each clip is encoded and analysed once; its figures are replayed through `Monitor`.
@@ -59,7 +60,7 @@ struct Frame {
 fn encode_and_analyse(frame: impl Fn(usize) -> Vec<u8> + Send + 'static) -> Vec<Frame> {
     let pipeline = gst::parse::launch(
         "appsrc name=src format=time block=true max-buffers=4 ! videoconvert \
-         ! x264enc speed-preset=superfast pass=qual quantizer=23 ! avdec_h264 ! videoconvert \
+         ! x264enc speed-preset=superfast pass=qual quantizer=23 threads=1 ! avdec_h264 ! videoconvert \
          ! video/x-raw,format=GRAY8 ! appsink name=sink sync=false",
     )
     .expect("pipeline")
