@@ -334,11 +334,11 @@ mod tests {
 
     #[test]
     fn avx2_build_equals_the_baseline() {
-        let data = crate::analysis::simd::textured(203, 77);
-        let p = LumaPlane::new_u8(&data, 203, 77, 203).unwrap();
-        let mut scratch = EdgeWidthScratch::default();
-        let got = edge_width(&p, &mut scratch);
-        assert!(got.is_some());
-        assert_eq!(got, edge_width_body(&p, &mut scratch));
+        crate::analysis::simd::with_textured(203, 77, |p| {
+            let mut scratch = EdgeWidthScratch::default();
+            let got = edge_width(p, &mut scratch);
+            assert!(got.is_some());
+            assert_eq!(got, edge_width_body(p, &mut scratch));
+        });
     }
 }

@@ -270,16 +270,15 @@ mod tests {
 
     #[test]
     fn the_avx2_build_gives_the_same_power() {
-        let (w, h) = (203, 150);
-        let data = crate::analysis::simd::textured(w, h);
-        let plane = LumaPlane::new_u8(&data, w, h, w).unwrap();
-        let mut s = SpectrumScratch::default();
-        for axis in [Axis::Rows, Axis::Columns] {
-            mean_power(&plane, axis, &mut s).unwrap();
-            let dispatched = s.power.clone();
-            mean_power_body(&plane, axis, &mut s).unwrap();
-            assert_eq!(dispatched, s.power);
-            assert!(dispatched[NYQUIST] > 0.0);
-        }
+        crate::analysis::simd::with_textured(203, 150, |plane| {
+            let mut s = SpectrumScratch::default();
+            for axis in [Axis::Rows, Axis::Columns] {
+                mean_power(plane, axis, &mut s).unwrap();
+                let dispatched = s.power.clone();
+                mean_power_body(plane, axis, &mut s).unwrap();
+                assert_eq!(dispatched, s.power);
+                assert!(dispatched[NYQUIST] > 0.0);
+            }
+        });
     }
 }

@@ -37,6 +37,13 @@ pub(crate) fn textured(w: usize, h: usize) -> Vec<u8> {
         .collect()
 }
 
+/// [`textured`] as an 8-bit plane, for `check`.
+#[cfg(test)]
+pub(crate) fn with_textured(w: usize, h: usize, check: impl FnOnce(&super::plane::LumaPlane)) {
+    let data = textured(w, h);
+    check(&super::plane::LumaPlane::new_u8(&data, w, h, w).unwrap());
+}
+
 /// [`textured`] as an 8-bit plane and as the same values in 16-bit samples (scale shift 0),
 /// which the passes take on their float paths; `check` gets both.
 #[cfg(test)]
