@@ -82,7 +82,8 @@ impl BlockEnergies {
 pub struct BandScratch {
     level: Vec<f32>,
     blurred: Vec<f32>,
-    columns: Vec<f32>,
+    /// [`vertical`]'s row of deep samples, its per-lane sums and its spare blurred row.
+    lane_rows: Vec<f32>,
     /// Band 0 of [`horizontal`] on 8-bit rows.
     padded: Vec<i16>,
     blurred16: Vec<i16>,
@@ -151,6 +152,23 @@ pub(super) fn pad_reflected<T: Copy>(padded: &mut [T]) {
     }
 }
 
+/// Writes the 8-bit `row` as i16 into `padded`, with two samples reflected (reflect-101) on
+/// each side, and its pyramid-kernel blur times 16 (exact, at most 4080) into `blurred`.
+#[inline(always)]
+pub(super) fn blur_row_u8(row: &[u8], padded: &mut Vec<i16>, blurred: &mut Vec<i16>) {
+    let w = row.len();
+    padded.resize(w + 4, 0);
+    blurred.resize(w, 0);
+    let (p, b) = (&mut padded[..w + 4], &mut blurred[..w]);
+    for (d, &v) in p[2..w + 2].iter_mut().zip(row) {
+        *d = v as i16;
+    }
+    pad_reflected(p);
+    for x in 0..w {
+        b[x] = p[x] + p[x + 4] + 4 * (p[x + 1] + p[x + 3]) + 6 * p[x + 2];
+    }
+}
+
 /// Adds the squared band values of the line in `scratch.level`, from band `from` on (the line
 /// is that band's level), to the blocks `first, first + step, ...` along it.
 #[inline(always)]
@@ -206,16 +224,8 @@ fn first_band_u8(row: &[u8], scratch: &mut BandScratch, out: &mut BlockEnergies,
         blurred16,
         ..
     } = scratch;
-    padded.resize(w + 4, 0);
-    blurred16.resize(w, 0);
-    let (p, b) = (&mut padded[..w + 4], &mut blurred16[..w]);
-    for (d, &v) in p[2..w + 2].iter_mut().zip(row) {
-        *d = v as i16;
-    }
-    pad_reflected(p);
-    for x in 0..w {
-        b[x] = p[x] + p[x + 4] + 4 * (p[x + 1] + p[x + 3]) + 6 * p[x + 2];
-    }
+    blur_row_u8(row, padded, blurred16);
+    let (p, b) = (&padded[..w + 4], &blurred16[..w]);
     for (k, x0) in (0..w).step_by(BLOCK).enumerate() {
         let x1 = (x0 + BLOCK).min(w);
         let mut sum = 0i32;
@@ -295,7 +305,7 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
     let BandScratch {
         lane_level: level,
         lane_blurred: blurred,
-        columns: row,
+        lane_rows: row,
         ..
     } = scratch;
     // `level` holds the current level; its blurred rows at even y go to `next`, the others

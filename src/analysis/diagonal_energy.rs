@@ -4,7 +4,9 @@
 //! Resampling leaks detail into the fine band along one axis; into the diagonal band it leaks
 //! only what both axes let through.
 
-use super::band_energy::{BLOCK, KERNEL, blur_line, pad_reflected, squared_difference};
+use super::band_energy::{
+    BLOCK, KERNEL, blur_line, blur_row_u8, pad_reflected, squared_difference,
+};
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
 use super::simd::with_avx2;
@@ -100,18 +102,8 @@ impl RowSource<i32> for EvenBlurredRows8<'_, '_, '_> {
     #[inline(always)]
     fn fill(&mut self, r: usize, dst: &mut [i32]) {
         let row = self.plane.row_u8(r).unwrap_or(&[]);
-        let w = row.len();
-        self.padded.resize(w + 4, 0);
-        self.blurred.resize(w, 0);
-        let (p, b) = (&mut self.padded[..w + 4], &mut self.blurred[..w]);
-        for (p, &v) in p[2..w + 2].iter_mut().zip(row) {
-            *p = v as i16;
-        }
-        pad_reflected(p);
-        for x in 0..w {
-            b[x] = p[x] + p[x + 4] + 4 * (p[x + 1] + p[x + 3]) + 6 * p[x + 2];
-        }
-        for (d, pair) in dst.iter_mut().zip(b.chunks(2)) {
+        blur_row_u8(row, self.padded, self.blurred);
+        for (d, pair) in dst.iter_mut().zip(self.blurred.chunks(2)) {
             *d = pair[0] as i32;
         }
     }
