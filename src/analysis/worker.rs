@@ -3,7 +3,7 @@
 //! a thread (or allocating) per call.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 /// A closure on the stack of a [`Worker::join`] call.
@@ -18,32 +18,74 @@ pub struct Worker {
     thread: Option<Thread>,
 }
 
-#[derive(Debug)]
+/// What the two threads hand each other. A mutex and a condition variable rather than
+/// channels: waiting on them allocates nothing, while a channel allocates a thread's waiting
+/// context the first time it blocks, at whichever frame that happens.
+#[derive(Default)]
+struct Slots {
+    job: Option<Job>,
+    report: Option<std::thread::Result<()>>,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    slots: Mutex<Slots>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Slots> {
+        // Nothing panics while holding the lock; a poisoned lock still holds consistent slots.
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until `ready` takes something out of the slots.
+    fn wait_for<R>(&self, mut ready: impl FnMut(&mut Slots) -> Option<R>) -> R {
+        let mut slots = self.lock();
+        loop {
+            if let Some(r) = ready(&mut slots) {
+                return r;
+            }
+            slots = self.changed.wait(slots).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn put(&self, fill: impl FnOnce(&mut Slots)) {
+        fill(&mut self.lock());
+        self.changed.notify_all();
+    }
+}
+
 struct Thread {
-    jobs: Option<SyncSender<Job>>,
-    done: Receiver<std::thread::Result<()>>,
+    shared: Arc<Shared>,
     handle: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Thread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Thread").finish_non_exhaustive()
+    }
 }
 
 impl Thread {
     fn start() -> Thread {
-        let (jobs, incoming) = sync_channel::<Job>(1);
-        let (report, done) = sync_channel(1);
+        let shared = Arc::new(Shared::default());
+        let theirs = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
             .name("sharpmeter-analysis".into())
             .spawn(move || {
-                for job in incoming {
-                    // SAFETY: `join` keeps the closure alive until it receives this report.
+                while let Some(job) =
+                    theirs.wait_for(|s| s.job.take().map(Some).or(s.closed.then_some(None)))
+                {
+                    // SAFETY: `join` keeps the closure alive until it takes this report.
                     let result = catch_unwind(AssertUnwindSafe(|| unsafe { (*job.0)() }));
-                    if report.send(result).is_err() {
-                        break;
-                    }
+                    theirs.put(|s| s.report = Some(result));
                 }
             })
             .expect("cannot start the analysis thread");
         Thread {
-            jobs: Some(jobs),
-            done,
+            shared,
             handle: Some(handle),
         }
     }
@@ -51,8 +93,7 @@ impl Thread {
 
 impl Drop for Thread {
     fn drop(&mut self) {
-        // Closing the job channel ends the thread's loop.
-        self.jobs = None;
+        self.shared.put(|s| s.closed = true);
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }
@@ -62,22 +103,22 @@ impl Drop for Thread {
 /// Waits for the worker's report, also when the caller's closure unwinds, so the job's
 /// borrows outlive its use.
 struct Report<'a> {
-    done: &'a Receiver<std::thread::Result<()>>,
+    shared: &'a Shared,
     received: bool,
 }
 
 impl Report<'_> {
     fn wait(mut self) -> std::thread::Result<()> {
         self.received = true;
-        // A closed channel means the thread is gone, so it runs nothing any more.
-        self.done.recv().unwrap_or(Ok(()))
+        self.shared.wait_for(|s| s.report.take())
     }
 }
 
 impl Drop for Report<'_> {
     fn drop(&mut self) {
         if !self.received {
-            let _ = self.done.recv();
+            // The caller is unwinding already; a panic of the worker too is dropped.
+            let _ = self.shared.wait_for(|s| s.report.take());
         }
     }
 }
@@ -102,13 +143,9 @@ impl Worker {
         let job = Job(unsafe {
             std::mem::transmute::<*mut (dyn FnMut() + Send + '_), *mut (dyn FnMut() + Send)>(task)
         });
-        let jobs = thread
-            .jobs
-            .as_ref()
-            .expect("the job channel is open while kept");
-        jobs.send(job).expect("the analysis thread stopped");
+        thread.shared.put(|s| s.job = Some(job));
         let report = Report {
-            done: &thread.done,
+            shared: &thread.shared,
             received: false,
         };
         let mine = here();
