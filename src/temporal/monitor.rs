@@ -358,11 +358,17 @@ impl Monitor {
             };
             let share = self.baseline_share(size);
             let settle = settings.min_duration.max(settings.window);
+            // With the alarm's own limit, a scene settling at it would alarm on every dip.
+            let softer_below = if limit > 0.0 {
+                settings.recovery(limit)
+            } else {
+                0.0
+            };
             let was_scene_level = self.scene.is_scene_level();
             let reference = self.scene.reference(
                 frame,
                 self.level,
-                limit,
+                softer_below,
                 share,
                 settings.window,
                 settle,
@@ -974,6 +980,19 @@ mod tests {
         assert_eq!(a[0].reason, AlarmReason::Drop);
         assert_eq!(a[0].times.timestamp.unwrap().nseconds(), 75 * FRAME);
         assert!((a[0].baseline.unwrap() - 0.8).abs() < 0.002, "{a:?}");
+    }
+
+    #[test]
+    fn a_softer_scene_that_settles_just_above_the_drop_limit_is_no_drop() {
+        // Baseline 0.8, limit 0.48, recovery 0.52: the scene reads 0.5 at the end of
+        // settling, then 0.45 (0.5625 of the baseline).
+        let a = run_scenes((0..200).map(|i| match i {
+            0..75 => (0.8, 1.0, false),
+            75..80 => (0.45, 1.0, true),
+            80..86 => (0.5, 1.0, true),
+            _ => (0.45, 1.0, true),
+        }));
+        assert!(a.is_empty(), "{a:?}");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! A scene starts at a scene cut, or at the first valid frame after invalid frames (black,
 //! a fade) that lasted at least the smoothing window. During the scene's first `settle`
 //! time, while no drop episode is open, the scene is taken as new content when its smoothed
-//! sharpness is below the drop limit of the baseline but its smoothed effective share has
+//! sharpness is below the drop limit of the baseline plus the alarm hysteresis (a scene at
+//! the limit itself would otherwise alarm whenever it dips) but its smoothed effective share has
 //! reached within [`SHARE_FALL`] of the baseline's (or no share is known); encoders often
 //! code the first frames after a cut softly, hence the highest share of the scene so far.
 //! The scene's own smoothed sharpness at the end of `settle` then stands in for the baseline
@@ -65,7 +66,8 @@ impl SceneReference {
     }
 
     /// The level that a valid `frame` is judged against, given the established `baseline`
-    /// (None: no judgement), the `limit` as a fraction of it (0: drop alarm off), the
+    /// (None: no judgement), the fraction of it below which a settling scene is softer
+    /// content, `softer_below` (0: drop alarm off), the
     /// baseline's effective share, the smoothing `window` and the `settle` time (ns), and
     /// whether a drop episode is `active`.
     #[allow(clippy::too_many_arguments)]
@@ -73,7 +75,7 @@ impl SceneReference {
         &mut self,
         frame: SceneFrame,
         baseline: Option<f64>,
-        limit: f64,
+        softer_below: f64,
         baseline_share: Option<f64>,
         window: u64,
         settle: u64,
@@ -93,7 +95,7 @@ impl SceneReference {
                 if let Some(s) = frame.share {
                     self.best_share = Some(self.best_share.map_or(s, |b| b.max(s)));
                 }
-                let softer = limit > 0.0 && frame.sharpness < limit * baseline;
+                let softer = softer_below > 0.0 && frame.sharpness < softer_below * baseline;
                 let resolution_kept = match (self.best_share, baseline_share) {
                     (Some(s), Some(b)) if b > 0.0 => s >= (1.0 - SHARE_FALL) * b,
                     _ => true,
