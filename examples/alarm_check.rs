@@ -105,7 +105,10 @@ fn encode_and_analyse(frame: impl Fn(usize) -> Vec<u8> + Send + 'static) -> Vec<
         // The decoder's 8-bit luma plane (Y444 from RGB input), as it reaches the element; a
         // conversion to GRAY8 would stretch limited-range levels.
         let info = gst_video::VideoInfo::from_caps(sample.caps().unwrap()).unwrap();
-        assert!(info.is_yuv() && info.format_info().depth()[0] == 8, "{info:?}");
+        assert!(
+            info.is_yuv() && info.format_info().depth()[0] == 8,
+            "{info:?}"
+        );
         let frame =
             gst_video::VideoFrameRef::from_buffer_ref_readable(sample.buffer().unwrap(), &info)
                 .unwrap();
