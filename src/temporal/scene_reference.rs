@@ -5,12 +5,12 @@
 //! a fade) that lasted at least the smoothing window. During the scene's first `settle`
 //! time, while no drop episode is open, the scene is taken as new content when its smoothed
 //! sharpness is below the drop limit of the baseline plus the alarm hysteresis (a scene at
-//! the limit itself would otherwise alarm whenever it dips) but its smoothed effective share has
-//! reached within [`SHARE_FALL`] of the baseline's (or no share is known); encoders often
-//! code the first frames after a cut softly, hence the highest share of the scene so far.
-//! The scene's own smoothed sharpness at the end of `settle` then stands in for the baseline
-//! until the next scene. A softer scene whose effective resolution fell with it is judged
-//! against the baseline.
+//! the limit itself would otherwise alarm whenever it dips) but its smoothed effective
+//! share has reached within [`SHARE_FALL`] of the baseline's (or no share is known);
+//! encoders often code the first frames after a cut softly, hence the highest share of the
+//! scene so far. The scene's own smoothed sharpness at the end of `settle` then stands in
+//! for the baseline until the next scene. A softer scene whose effective resolution fell
+//! with it is judged against the baseline.
 
 /// Fall of the effective share, as a fraction of the baseline's share, that makes a softer
 /// new scene a degradation rather than new content.
@@ -67,9 +67,8 @@ impl SceneReference {
 
     /// The level that a valid `frame` is judged against, given the established `baseline`
     /// (None: no judgement), the fraction of it below which a settling scene is softer
-    /// content, `softer_below` (0: drop alarm off), the
-    /// baseline's effective share, the smoothing `window` and the `settle` time (ns), and
-    /// whether a drop episode is `active`.
+    /// content, `softer_below` (0: drop alarm off), the baseline's effective share, the
+    /// smoothing `window` and the `settle` time (ns), and whether a drop episode is `active`.
     #[allow(clippy::too_many_arguments)]
     pub fn reference(
         &mut self,
