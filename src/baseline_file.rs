@@ -143,34 +143,176 @@ impl SavedBaseline {
     }
 }
 
-/// Reads the baseline at `path`; Ok(None) when there is no file.
+/// Largest baseline file read; a baseline is a few KB.
+pub const MAX_SIZE: u64 = 1 << 20;
+
+/// Prefix and suffix of this crate's temporary files beside a baseline named NAME:
+/// `.NAME.sharpmeter-<pid>-<n>.tmp`.
+const TMP_TAG: &str = ".sharpmeter-";
+const TMP_SUFFIX: &str = ".tmp";
+/// A temporary file older than this is stale even when its process may still run.
+const TMP_STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+/// Symbolic links followed at most when resolving a location.
+const MAX_LINKS: usize = 40;
+
+/// Reads the baseline at `path`; Ok(None) when there is no file. Only a regular file of at
+/// most [`MAX_SIZE`] bytes is read; it is opened without blocking, so a FIFO or device is
+/// refused at once.
 pub fn load(path: &Path) -> Result<Option<SavedBaseline>, LoadError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => SavedBaseline::from_json(&text).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(LoadError::Io(e)),
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path);
+    let file = match file {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(LoadError::Io(e)),
+    };
+    let meta = file.metadata().map_err(LoadError::Io)?;
+    if !meta.is_file() {
+        return Err(invalid("not a regular file"));
     }
+    if meta.len() > MAX_SIZE {
+        return Err(invalid(format!(
+            "{} bytes, larger than {MAX_SIZE}",
+            meta.len()
+        )));
+    }
+    let mut text = String::new();
+    file.take(MAX_SIZE + 1)
+        .read_to_string(&mut text)
+        .map_err(LoadError::Io)?;
+    if text.len() as u64 > MAX_SIZE {
+        return Err(invalid(format!("larger than {MAX_SIZE} bytes")));
+    }
+    SavedBaseline::from_json(&text).map(Some)
 }
 
-/// Writes `baseline` to `path` atomically: a temporary file beside it, synced, then renamed
-/// over it. A failure leaves any earlier file as it was.
+/// Where a save to `path` writes: `path` itself, or the file its chain of symbolic links
+/// ends at (which may not exist yet).
+pub fn resolve(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// The temporary-file prefix of a baseline named `name`: `.NAME.sharpmeter-`.
+fn tmp_prefix(name: &std::ffi::OsStr) -> std::ffi::OsString {
+    let mut s = std::ffi::OsString::from(".");
+    s.push(name);
+    s.push(TMP_TAG);
+    s
+}
+
+/// Writes `baseline` to `path` atomically: a temporary file of its own (created exclusively,
+/// named after this process and a counter) beside the target, synced, then renamed over
+/// it; the last complete write wins and readers never see a partial file. A symbolic link
+/// is followed and its target replaced; a target that exists and is not a regular file is
+/// refused. A failure leaves any earlier file as it was.
 pub fn save(path: &Path, baseline: &SavedBaseline) -> std::io::Result<()> {
-    let name = path
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let target = resolve(path)?;
+    match std::fs::metadata(&target) {
+        Ok(m) if !m.is_file() => {
+            return Err(std::io::Error::other(format!(
+                "{} exists and is not a regular file",
+                target.display()
+            )));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let name = target
         .file_name()
         .ok_or_else(|| std::io::Error::other("the location has no file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut tmp_name = tmp_prefix(name);
+    tmp_name.push(format!("{}-{n}{TMP_SUFFIX}", std::process::id()));
+    let tmp = target.with_file_name(tmp_name);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)?;
+    let mut write = || -> std::io::Result<()> {
         f.write_all(baseline.to_json().as_bytes())?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, &target)
     };
     write().inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+/// Removes temporary files that an earlier save to `path` left behind (a process killed
+/// while saving): those of processes that no longer run, and any older than ten minutes.
+/// Returns how many were removed.
+pub fn remove_stale_temporaries(path: &Path) -> usize {
+    let Ok(target) = resolve(path) else { return 0 };
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return 0;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = tmp_prefix(name);
+    let prefix = prefix.as_encoded_bytes();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.as_encoded_bytes().strip_prefix(prefix) else {
+            continue;
+        };
+        let Some(pid) = std::str::from_utf8(rest)
+            .ok()
+            .and_then(|r| r.strip_suffix(TMP_SUFFIX))
+            .and_then(|r| r.split_once('-'))
+            .and_then(|(pid, n)| n.parse::<u64>().ok().and(pid.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > TMP_STALE_AFTER);
+        if (old || !process_runs(pid)) && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether process `pid` runs (or cannot be told not to).
+fn process_runs(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
 #[cfg(test)]

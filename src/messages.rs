@@ -104,8 +104,11 @@ pub struct Report {
     pub times: Timestamps,
     /// Span covered, from the first frame's start to the last frame's end.
     pub duration: Option<ClockTime>,
+    /// Frames analysed.
     pub frames: u32,
     pub valid_frames: u32,
+    /// Frames that passed without analysis because they were late (QoS).
+    pub skipped_frames: u32,
     /// Means over valid frames; `None` when `valid_frames` is 0 or the metric was not
     /// computed (edge-width: over the valid frames that have edges).
     pub sharpness: Option<f64>,
@@ -152,8 +155,11 @@ pub struct Alarm {
 /// End-of-stream summary (`sharpmeter-summary`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
+    /// Frames analysed.
     pub frames: u32,
     pub valid_frames: u32,
+    /// Frames that passed without analysis because they were late (QoS).
+    pub skipped_frames: u32,
     /// Over valid frames; `None` when there were none.
     pub sharpness_mean: Option<f64>,
     pub sharpness_min: Option<f64>,
@@ -169,8 +175,10 @@ pub struct Summary {
     /// Largest relative drop (`1 - sharpness / baseline`) of the smoothed sharpness against
     /// the established baseline.
     pub drop_max: Option<f64>,
-    /// Every alarm episode, in the order they started.
+    /// The latest alarm episodes (at most 100), in the order they started.
     pub episodes: Vec<Episode>,
+    /// Earlier episodes left out of `episodes`; counted in `alarms` and `alarm-duration`.
+    pub episodes_omitted: u32,
 }
 
 /// One alarm episode in the summary (`sharpmeter-episode` structures in its `episodes`
@@ -202,14 +210,19 @@ impl MeterMessage {
 }
 
 impl Timestamps {
-    /// The times `d` later (unknown times stay unknown).
+    /// The times `d` later, at most [`ClockTime::MAX`] (unknown times stay unknown).
     pub fn advanced(self, d: ClockTime) -> Self {
         Timestamps {
-            timestamp: self.timestamp.map(|t| t + d),
-            stream_time: self.stream_time.map(|t| t + d),
-            running_time: self.running_time.map(|t| t + d),
+            timestamp: self.timestamp.map(|t| t.saturating_add(d)),
+            stream_time: self.stream_time.map(|t| t.saturating_add(d)),
+            running_time: self.running_time.map(|t| t.saturating_add(d)),
         }
     }
+}
+
+/// `ns` as a clock time, saturated at [`ClockTime::MAX`] (u64::MAX means "none" in C).
+pub fn clock_time(ns: u64) -> ClockTime {
+    ClockTime::from_nseconds(ns.min(ClockTime::MAX.nseconds()))
 }
 
 fn time_value(t: Option<ClockTime>) -> u64 {
@@ -218,7 +231,7 @@ fn time_value(t: Option<ClockTime>) -> u64 {
 
 fn get_time(s: &gst::StructureRef, name: &str) -> Option<Option<ClockTime>> {
     let v = s.get::<u64>(name).ok()?;
-    Some((v != u64::MAX).then(|| ClockTime::from_nseconds(v)))
+    Some((v != u64::MAX).then(|| clock_time(v)))
 }
 
 impl Timestamps {
@@ -266,7 +279,8 @@ impl Report {
             .write(builder(REPORT_NAME))
             .field("duration", time_value(self.duration))
             .field("frames", self.frames)
-            .field("valid-frames", self.valid_frames);
+            .field("valid-frames", self.valid_frames)
+            .field("skipped-frames", self.skipped_frames);
         for (name, v) in [
             ("sharpness", self.sharpness),
             ("laplacian-variance", self.laplacian_variance),
@@ -295,6 +309,7 @@ impl Report {
             duration: get_time(s, "duration")?,
             frames: s.get("frames").ok()?,
             valid_frames: s.get("valid-frames").ok()?,
+            skipped_frames: s.get("skipped-frames").ok()?,
             sharpness: s.get("sharpness").ok(),
             laplacian_variance: s.get("laplacian-variance").ok(),
             tenengrad: s.get("tenengrad").ok(),
@@ -358,7 +373,8 @@ impl Summary {
     pub fn to_structure(&self) -> gst::Structure {
         let mut b = builder(SUMMARY_NAME)
             .field("frames", self.frames)
-            .field("valid-frames", self.valid_frames);
+            .field("valid-frames", self.valid_frames)
+            .field("skipped-frames", self.skipped_frames);
         if let (Some(mean), Some(min)) = (self.sharpness_mean, self.sharpness_min) {
             b = b.field("sharpness-mean", mean).field("sharpness-min", min);
         }
@@ -369,6 +385,7 @@ impl Summary {
         b.field("alarms", self.alarms)
             .field("alarm-duration", self.alarm_duration.nseconds())
             .field("episodes", episodes)
+            .field("episodes-omitted", self.episodes_omitted)
             .build()
     }
 
@@ -381,12 +398,13 @@ impl Summary {
         Some(Summary {
             frames: s.get("frames").ok()?,
             valid_frames: s.get("valid-frames").ok()?,
+            skipped_frames: s.get("skipped-frames").ok()?,
             sharpness_mean: s.get("sharpness-mean").ok(),
             sharpness_min: s.get("sharpness-min").ok(),
             effective_width: s.get("effective-width").ok(),
             effective_height: s.get("effective-height").ok(),
             alarms: s.get("alarms").ok()?,
-            alarm_duration: ClockTime::from_nseconds(s.get("alarm-duration").ok()?),
+            alarm_duration: clock_time(s.get("alarm-duration").ok()?),
             baseline: s.get("baseline").ok(),
             drop_max: s.get("drop-max").ok(),
             episodes: s
@@ -395,6 +413,7 @@ impl Summary {
                 .iter()
                 .map(|v| Episode::from_structure(v.get::<&gst::StructureRef>().ok()?))
                 .collect::<Option<_>>()?,
+            episodes_omitted: s.get("episodes-omitted").ok()?,
         })
     }
 }
@@ -412,7 +431,7 @@ impl Episode {
         Some(Episode {
             reason: AlarmReason::parse(s.get("reason").ok()?)?,
             times: Timestamps::read(s)?,
-            duration: ClockTime::from_nseconds(s.get("duration").ok()?),
+            duration: clock_time(s.get("duration").ok()?),
         })
     }
 }
@@ -437,6 +456,7 @@ mod tests {
             duration: Some(ClockTime::SECOND),
             frames: 25,
             valid_frames: 0,
+            skipped_frames: 3,
             sharpness: None,
             laplacian_variance: None,
             tenengrad: None,
@@ -503,6 +523,7 @@ mod tests {
         let sum = Summary {
             frames: 0,
             valid_frames: 0,
+            skipped_frames: 0,
             sharpness_mean: None,
             sharpness_min: None,
             effective_width: None,
@@ -512,6 +533,7 @@ mod tests {
             baseline: None,
             drop_max: None,
             episodes: vec![],
+            episodes_omitted: 0,
         };
         assert_eq!(
             Summary::from_structure(&sum.to_structure()),

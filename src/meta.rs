@@ -62,6 +62,10 @@ unsafe extern "C" fn transform(
         // SAFETY: GStreamer passes valid pointers; for the scale transform `data` is a
         // GstVideoMetaTransform whose infos are valid for the call.
         unsafe {
+            #[cfg(feature = "fault-injection")]
+            if gst::BufferRef::from_ptr(_src).pts() == Some(crate::sharpmeter::FAULT_PTS) {
+                panic!("fault injected in the meta transform");
+            }
             let kind = glib::Quark::from_glib(kind);
             let same_size = if kind == glib::Quark::from_str("gst-copy") {
                 true

@@ -1,10 +1,12 @@
 //! The sharpmeter element: BaseTransform, always in place, never writes a pixel.
 
-use std::sync::{LazyLock, Mutex};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
+use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
 
@@ -57,6 +59,24 @@ fn tile_rects(width: usize, height: usize, columns: u32, rows: u32) -> impl Iter
             Rect::new(x0, y0, x1 - x0, y1 - y0)
         })
     })
+}
+
+/// Locks `m`, recovering it when a panic poisoned it: the settings are plain values, each
+/// written in one assignment, so they are whole whatever panicked.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| {
+        m.clear_poison();
+        poisoned.into_inner()
+    })
+}
+
+/// The text of a panic's payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic")
 }
 
 /// `roi-x`, `roi-y`, `roi-width`, `roi-height`.
@@ -123,6 +143,52 @@ struct State {
     roi_warned: Option<(RoiProperties, (usize, usize))>,
     /// A warning to post once the state lock is released.
     warning: Option<String>,
+    /// Why the last frame that could not be analysed was not, so each reason is warned
+    /// once in a row.
+    unreadable: Option<String>,
+}
+
+/// What QoS events from downstream said: frames whose running time is at or before
+/// `earliest` are late.
+#[derive(Debug, Default, Clone, Copy)]
+struct Qos {
+    earliest: Option<u64>,
+    /// Whether upstream is live and its minimum latency (ns), asked once per stream.
+    upstream: Option<(bool, u64)>,
+}
+
+/// When a frame is too late to analyse.
+#[derive(Debug, Default, Clone, Copy)]
+struct Lateness {
+    /// From QoS: frames at or before this running time are late.
+    earliest: Option<u64>,
+    /// On a live stream: the pipeline's running time now.
+    now: Option<gst::ClockTime>,
+    /// Upstream's minimum latency, ns.
+    latency: u64,
+}
+
+impl Lateness {
+    /// Whether a frame at `running_time` lasting `duration` is late: downstream said so,
+    /// or on a live stream it arrived later than upstream's latency (at least one frame)
+    /// after its running time.
+    fn is_late(
+        &self,
+        running_time: Option<gst::ClockTime>,
+        duration: Option<gst::ClockTime>,
+    ) -> bool {
+        let Some(rt) = running_time.map(gst::ClockTime::nseconds) else {
+            return false;
+        };
+        if self.earliest.is_some_and(|e| rt <= e) {
+            return true;
+        }
+        let budget = self
+            .latency
+            .max(duration.map_or(0, gst::ClockTime::nseconds));
+        self.now
+            .is_some_and(|now| now.nseconds() > rt.saturating_add(budget))
+    }
 }
 
 #[derive(Default)]
@@ -131,6 +197,10 @@ pub struct SharpMeter {
     state: Mutex<Option<State>>,
     /// `baseline-location`.
     baseline_location: Mutex<Option<std::path::PathBuf>>,
+    qos: Mutex<Qos>,
+    /// Entry point that panics (`fault` property; tests only).
+    #[cfg(feature = "fault-injection")]
+    fault: Mutex<Option<String>>,
 }
 
 /// Where luma is for `finfo`, or None for formats without 8-bit RGB or a luma component.
@@ -164,17 +234,104 @@ fn luma_layout(finfo: &gst_video::VideoFormatInfo) -> Option<(LumaLayout, bool)>
     Some((layout, false))
 }
 
+/// The bytes of `frame`'s `plane` from `offset` past its start to the end of the memory
+/// mapped for it; None when that start lies outside the mapping (a video meta whose offsets
+/// do not fit the buffer).
+fn mapped_bytes<'a>(
+    frame: &'a gst_video::VideoFrameRef<&gst::BufferRef>,
+    plane: usize,
+    offset: usize,
+) -> Option<&'a [u8]> {
+    // SAFETY: the frame stays mapped for reading while it is borrowed. GStreamer maps each
+    // plane into `map[plane]` when the buffer has a video meta, and the whole buffer into
+    // `map[0]` otherwise; `data[plane]` points into that mapping when the meta is sane, and
+    // the slice is only made after checking that it does.
+    unsafe {
+        let raw = &*frame.as_ptr();
+        let map = if raw.meta.is_null() {
+            &raw.map[0]
+        } else {
+            raw.map.get(plane)?
+        };
+        if map.data.is_null() {
+            return None;
+        }
+        let start = map.data as usize;
+        let end = start.checked_add(map.size)?;
+        let data = (*raw.data.get(plane)? as usize).checked_add(offset)?;
+        if data < start || data > end {
+            return None;
+        }
+        Some(std::slice::from_raw_parts(data as *const u8, end - data))
+    }
+}
+
 impl SharpMeter {
-    /// Loads the baseline at `baseline-location` into the monitor. A missing file is
-    /// normal; any other failure posts a warning and the baseline learns from scratch.
+    /// Locks the per-stream state. A panic while it was held (caught at the entry point
+    /// and posted as an error) may have left it half-updated: it is then discarded, as if
+    /// the element had stopped, and an error says so.
+    fn state(&self) -> MutexGuard<'_, Option<State>> {
+        match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => {
+                self.state.clear_poison();
+                let mut guard = poisoned.into_inner();
+                *guard = None;
+                gst::element_imp_error!(
+                    self,
+                    gst::CoreError::Failed,
+                    ["The element's stream state was lost to an earlier failure; it is reset"]
+                );
+                guard
+            }
+        }
+    }
+
+    /// Runs `f` for an entry point that gstreamer-rs does not guard (property access,
+    /// action signals): a panic in it becomes an element error and `fallback`, never an
+    /// unwind into C.
+    fn guarded<R>(&self, entry: &str, fallback: impl FnOnce() -> R, f: impl FnOnce() -> R) -> R {
+        match catch_unwind(AssertUnwindSafe(f)) {
+            Ok(r) => r,
+            Err(payload) => {
+                let text = panic_text(&*payload);
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ["Internal failure in {}: {}", entry, text]
+                );
+                fallback()
+            }
+        }
+    }
+
+    /// Panics when the `fault` property names `entry` (fault-injection builds only).
+    #[cfg(feature = "fault-injection")]
+    fn inject(&self, entry: &str) {
+        if lock(&self.fault).as_deref() == Some(entry) {
+            panic!("fault injected in {entry}");
+        }
+    }
+
+    #[cfg(not(feature = "fault-injection"))]
+    #[inline(always)]
+    fn inject(&self, _entry: &str) {}
+
+    /// Loads the baseline at `baseline-location` into the monitor, after removing temporary
+    /// files an interrupted save left beside it. A missing file is normal; any other
+    /// failure posts a warning and the baseline learns from scratch.
     fn load_baseline(&self) {
-        let Some(path) = self.baseline_location.lock().unwrap().clone() else {
+        let Some(path) = lock(&self.baseline_location).clone() else {
             return;
         };
+        let stale = baseline_file::remove_stale_temporaries(&path);
+        if stale > 0 {
+            gst::info!(CAT, imp = self, "Removed {stale} stale temporary files");
+        }
         match baseline_file::load(&path) {
             Ok(Some(saved)) => {
                 gst::info!(CAT, imp = self, "Loaded baseline {}", path.display());
-                if let Some(state) = self.state.lock().unwrap().as_mut() {
+                if let Some(state) = self.state().as_mut() {
                     state.monitor.load_baseline(&saved);
                 }
             }
@@ -190,25 +347,53 @@ impl SharpMeter {
         }
     }
 
-    /// Writes the established baseline to `baseline-location`; false when there is no
-    /// location, nothing established yet, or the write failed (a warning is posted then).
+    /// Writes the established baseline to `baseline-location`. Returns false when there
+    /// is no location, nothing established yet, or the write failed (a warning is posted
+    /// then). When the baseline learned nothing since it was loaded or last saved, nothing
+    /// is written: true then, the file already holds it.
     fn save_baseline(&self) -> bool {
-        let Some(path) = self.baseline_location.lock().unwrap().clone() else {
+        let Some(path) = lock(&self.baseline_location).clone() else {
             return false;
         };
-        let monitor = self.settings.lock().unwrap().monitor;
-        let saved = self.state.lock().unwrap().as_ref().and_then(|state| {
-            let caps = state.format.as_ref().and_then(|f| f.info.to_caps().ok());
-            let caps = caps.map(|c| c.to_string());
-            state.monitor.saved_baseline(&monitor, caps)
-        });
-        let Some(saved) = saved else {
-            gst::info!(CAT, imp = self, "No established baseline to save");
-            return false;
+        let monitor = lock(&self.settings).monitor;
+        let saved = {
+            let state = self.state();
+            self.inject("baseline-save");
+            state.as_ref().and_then(|state| {
+                let caps = state.format.as_ref().and_then(|f| f.info.to_caps().ok());
+                let caps = caps.map(|c| c.to_string());
+                let mark = state.monitor.learned_frames();
+                let saved = state.monitor.saved_baseline(&monitor, caps)?;
+                Some(
+                    state
+                        .monitor
+                        .has_unsaved_learning()
+                        .then_some((saved, mark)),
+                )
+            })
         };
+        let saved = match saved {
+            None => {
+                gst::info!(CAT, imp = self, "No established baseline to save");
+                return false;
+            }
+            Some(None) => {
+                gst::info!(
+                    CAT,
+                    imp = self,
+                    "Nothing learned since the baseline was loaded or saved"
+                );
+                return true;
+            }
+            Some(Some(saved)) => saved,
+        };
+        let (saved, mark) = saved;
         match baseline_file::save(&path, &saved) {
             Ok(()) => {
                 gst::info!(CAT, imp = self, "Saved baseline {}", path.display());
+                if let Some(state) = self.state().as_mut() {
+                    state.monitor.mark_saved(mark);
+                }
                 true
             }
             Err(err) => {
@@ -270,59 +455,42 @@ impl SharpMeter {
     }
 
     /// Measures one frame: its figures and, when the tile map is on, each tile's sharpness
-    /// (row-major, [`INVALID_TILE`] where a tile cannot be judged). None when the frame
-    /// cannot be read.
+    /// (row-major, [`INVALID_TILE`] where a tile cannot be judged). Only the visible
+    /// rectangle (`GstVideoCropMeta`) is read. Err: why the frame cannot be analysed.
     fn measure(
-        &self,
         state: &mut State,
         buf: &gst::BufferRef,
         settings: &Settings,
-    ) -> Result<Option<(FrameFigures, Vec<f64>)>, gst::FlowError> {
-        let Some(format) = state.format.as_ref() else {
-            gst::element_imp_error!(
-                self,
-                gst::CoreError::Negotiation,
-                ["Received a buffer before caps were set"]
-            );
-            return Err(gst::FlowError::NotNegotiated);
-        };
-        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buf, &format.info).map_err(
-            |err| {
-                gst::element_imp_error!(
-                    self,
-                    gst::ResourceError::Read,
-                    ["Cannot map the video frame for reading: {}", err]
-                );
-                gst::FlowError::Error
-            },
-        )?;
-        let (data, stride) = if format.rgb {
-            (frame.plane_data(0), frame.plane_stride()[0])
+    ) -> Result<(FrameFigures, Vec<f64>), String> {
+        let format = state.format.as_ref().ok_or("no caps")?;
+        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buf, &format.info)
+            .map_err(|err| format!("it cannot be mapped for reading ({err})"))?;
+        let (plane, offset) = if format.rgb {
+            (0, 0)
         } else {
-            (frame.comp_data(0), frame.comp_stride(0))
+            let p = format.info.format_info().plane()[0] as usize;
+            (p, format.info.comp_poffset(0) as usize)
         };
-        let (Ok(data), Ok(stride)) = (data, usize::try_from(stride)) else {
-            gst::warning!(
-                CAT,
-                imp = self,
-                "Frame without a readable luma plane; not analysed"
-            );
-            return Ok(None);
-        };
-        let plane = luma_plane(
-            data,
-            frame.width() as usize,
-            frame.height() as usize,
-            stride,
-            format.layout,
-            &mut state.scratch,
-        );
-        let plane = match plane {
-            Ok(plane) => plane,
-            Err(err) => {
-                gst::warning!(CAT, imp = self, "Luma plane not analysable: {err}");
-                return Ok(None);
+        let stride = frame.plane_stride()[plane];
+        let stride = usize::try_from(stride)
+            .ok()
+            .filter(|&s| s > 0)
+            .ok_or_else(|| format!("its luma stride is {stride}"))?;
+        let data = mapped_bytes(&frame, plane, offset)
+            .ok_or("its luma plane starts outside the mapped memory")?;
+        let (width, height) = (frame.width() as usize, frame.height() as usize);
+        let layout = format.layout;
+        let plane = luma_plane(data, width, height, stride, layout, &mut state.scratch)
+            .map_err(|err| format!("its luma plane does not fit the buffer ({err})"))?;
+        let plane = match buf.meta::<gst_video::VideoCropMeta>() {
+            Some(crop) => {
+                let (x, y, w, h) = crop.rect();
+                let rect = Rect::new(x as usize, y as usize, w as usize, h as usize);
+                plane.crop(rect).map_err(|_| {
+                    format!("its crop rectangle {x},{y} {w}x{h} is not inside the {width}x{height} frame")
+                })?
             }
+            None => plane,
         };
         let roi = Self::region(
             &mut state.roi_warned,
@@ -361,7 +529,30 @@ impl SharpMeter {
                 .count();
             figures.tiles_below = (!valid.is_empty()).then(|| below as f64 / valid.len() as f64);
         }
-        Ok(Some((figures, tiles)))
+        Ok((figures, tiles))
+    }
+
+    /// What tells whether a frame is late: QoS from downstream (when `qos` is on) and, on
+    /// a live stream, how far the pipeline's running time is past the frame's.
+    fn lateness(&self) -> Lateness {
+        if !self.obj().is_qos() {
+            return Lateness::default();
+        }
+        let mut qos = lock(&self.qos);
+        if qos.upstream.is_none() {
+            let mut q = gst::query::Latency::new();
+            let answer = self.obj().sink_pad().peer_query(&mut q).then(|| {
+                let (live, min, _) = q.result();
+                (live, min.nseconds())
+            });
+            qos.upstream = Some(answer.unwrap_or((false, 0)));
+        }
+        let (live, latency) = qos.upstream.unwrap_or((false, 0));
+        Lateness {
+            earliest: qos.earliest,
+            now: live.then(|| self.obj().current_running_time()).flatten(),
+            latency,
+        }
     }
 
     /// Times of `buf` through the current segment; unknown where the PTS or segment is.
@@ -382,61 +573,97 @@ impl SharpMeter {
         &self,
         buf: &gst::BufferRef,
     ) -> Result<Option<(FrameFigures, Vec<f64>)>, gst::FlowError> {
-        let settings = *self.settings.lock().unwrap();
+        let settings = *lock(&self.settings);
         if !settings.post_messages && !settings.attach_meta {
             return Ok(None);
         }
         let times = self.timestamps(buf);
+        let lateness = self.lateness();
         let mut messages = Vec::new();
-        let warning;
-        let measured = {
-            let mut guard = self.state.lock().unwrap();
+        let (measured, warning, unreadable) = {
+            let mut guard = self.state();
             let Some(state) = guard.as_mut() else {
                 return Err(gst::FlowError::Flushing);
             };
+            self.inject("transform");
             #[cfg(feature = "fault-injection")]
             if buf.pts() == Some(FAULT_PTS) {
                 panic!("fault injected at PTS {FAULT_PTS}");
             }
+            let Some(format) = state.format.as_ref() else {
+                drop(guard);
+                gst::element_imp_error!(
+                    self,
+                    gst::CoreError::Negotiation,
+                    ["Received a buffer before caps were set"]
+                );
+                return Err(gst::FlowError::NotNegotiated);
+            };
             let due = state.seen % settings.analyze_every as u64 == 0;
-            state.seen += 1;
+            state.seen = state.seen.wrapping_add(1);
             if !due {
                 return Ok(None);
             }
-            let Some((mut figures, tiles)) = self.measure(state, buf, &settings)? else {
-                return Ok(None);
-            };
             let duration = buf.duration().or_else(|| {
-                let fps = state.format.as_ref()?.info.fps();
+                let fps = format.info.fps();
                 (fps.numer() > 0).then(|| {
                     gst::ClockTime::SECOND
                         .mul_div_floor(fps.denom() as u64, fps.numer() as u64)
                         .unwrap_or(gst::ClockTime::ZERO)
                 })
             });
-            // Effective sizes are shares of the analysed area.
-            let size = figures
-                .active_area
-                .map_or((0, 0), |a| (a.width as u32, a.height as u32));
-            figures.scene_cut = state.monitor.push(
-                &settings.monitor,
-                times,
-                duration,
-                &figures,
-                state.analyzer.thumbnail(),
-                size,
-                &mut messages,
-            );
-            warning = state.warning.take();
-            (figures, tiles)
+            let mut unreadable = None;
+            let measured = if lateness.is_late(times.running_time, duration) {
+                state
+                    .monitor
+                    .skip(&settings.monitor, times, duration, &mut messages);
+                None
+            } else {
+                match Self::measure(state, buf, &settings) {
+                    Ok((mut figures, tiles)) => {
+                        state.unreadable = None;
+                        // Effective sizes are shares of the analysed area.
+                        let size = figures
+                            .active_area
+                            .map_or((0, 0), |a| (a.width as u32, a.height as u32));
+                        figures.scene_cut = state.monitor.push(
+                            &settings.monitor,
+                            times,
+                            duration,
+                            &figures,
+                            state.analyzer.thumbnail(),
+                            size,
+                            &mut messages,
+                        );
+                        Some((figures, tiles))
+                    }
+                    Err(why) => {
+                        gst::debug!(CAT, imp = self, "Frame not analysed: {why}");
+                        if state.unreadable.as_ref() != Some(&why) {
+                            unreadable = Some(why.clone());
+                        }
+                        state.unreadable = Some(why);
+                        None
+                    }
+                }
+            };
+            (measured, state.warning.take(), unreadable)
         };
+        if let Some(why) = unreadable {
+            gst::element_imp_warning!(
+                self,
+                gst::StreamError::Format,
+                ("A frame passes without analysis: {}", why),
+                ["Frames for the same reason pass without a further warning"]
+            );
+        }
         if let Some(text) = warning {
             gst::element_imp_warning!(self, gst::LibraryError::Settings, ("{}", text));
         }
         if settings.post_messages {
             self.post(messages);
         }
-        Ok(Some(measured))
+        Ok(measured)
     }
 
     /// Posts messages; called with no lock held.
@@ -454,9 +681,9 @@ impl SharpMeter {
 
     /// Runs `f` on the monitor with the current settings, then posts what it produced.
     fn with_monitor(&self, f: impl FnOnce(&mut Monitor, &MonitorSettings, &mut Vec<MeterMessage>)) {
-        let settings = *self.settings.lock().unwrap();
+        let settings = *lock(&self.settings);
         let mut messages = Vec::new();
-        if let Some(state) = self.state.lock().unwrap().as_mut() {
+        if let Some(state) = self.state().as_mut() {
             f(&mut state.monitor, &settings.monitor, &mut messages);
             state.seen = 0;
         }
@@ -481,10 +708,10 @@ impl ObjectImpl for SharpMeter {
                     .action()
                     .return_type::<bool>()
                     .class_handler(|args| {
-                        let element = args[0]
-                            .get::<super::SharpMeter>()
-                            .expect("the signal's instance");
-                        Some(element.imp().save_baseline().to_value())
+                        let element = args[0].get::<super::SharpMeter>().ok()?;
+                        let imp = element.imp();
+                        let saved = imp.guarded("baseline-save", || false, || imp.save_baseline());
+                        Some(saved.to_value())
                     })
                     .build(),
             ]
@@ -494,7 +721,8 @@ impl ObjectImpl for SharpMeter {
 
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPERTIES: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            vec![
+            #[allow(unused_mut)]
+            let mut properties = vec![
                 glib::ParamSpecDouble::builder("threshold")
                     .nick("Threshold")
                     .blurb("Alarm when the smoothed sharpness (0..1) stays below this; 0 disables the alarm")
@@ -633,13 +861,46 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_THREADS)
                     .mutable_playing()
                     .build(),
-            ]
+            ];
+            #[cfg(feature = "fault-injection")]
+            properties.push(
+                glib::ParamSpecString::builder("fault")
+                    .blurb("Entry point that panics (fault-injection builds only)")
+                    .build(),
+            );
+            properties
         });
         PROPERTIES.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
-        let mut s = self.settings.lock().unwrap();
+        self.guarded("set-property", || (), || self.set(value, pspec));
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        self.guarded(
+            "property",
+            || pspec.default_value().clone(),
+            || self.get(pspec),
+        )
+    }
+
+    fn constructed(&self) {
+        self.parent_constructed();
+        // Late frames pass without analysis; BaseTransform never drops them (src_event).
+        self.obj().set_qos(true);
+    }
+}
+
+impl SharpMeter {
+    fn set(&self, value: &glib::Value, pspec: &glib::ParamSpec) {
+        #[cfg(feature = "fault-injection")]
+        if pspec.name() == "fault" {
+            *lock(&self.fault) = value.get().expect("type checked upstream");
+            return;
+        }
+        let mut s = lock(&self.settings);
+        self.inject("set-property");
         match pspec.name() {
             "threshold" => s.monitor.threshold = value.get().expect("type checked upstream"),
             "resolution-threshold" => {
@@ -652,8 +913,7 @@ impl ObjectImpl for SharpMeter {
             "drop" => s.monitor.drop = value.get().expect("type checked upstream"),
             "baseline-location" => {
                 let path: Option<String> = value.get().expect("type checked upstream");
-                *self.baseline_location.lock().unwrap() =
-                    path.filter(|p| !p.is_empty()).map(Into::into);
+                *lock(&self.baseline_location) = path.filter(|p| !p.is_empty()).map(Into::into);
             }
             "baseline-duration" => {
                 s.monitor.baseline_duration = value.get().expect("type checked upstream")
@@ -687,14 +947,18 @@ impl ObjectImpl for SharpMeter {
         drop(s);
         gst::debug!(CAT, imp = self, "Set {} to {:?}", pspec.name(), value);
         let limits = ["threshold", "resolution-threshold", "hysteresis"];
-        // A poisoned state (after a panic in the element) counts as not started.
-        if limits.contains(&pspec.name()) && self.state.lock().is_ok_and(|s| s.is_some()) {
+        if limits.contains(&pspec.name()) && self.state().is_some() {
             self.warn_clamped_recoveries(&monitor);
         }
     }
 
-    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
-        let s = self.settings.lock().unwrap();
+    fn get(&self, pspec: &glib::ParamSpec) -> glib::Value {
+        #[cfg(feature = "fault-injection")]
+        if pspec.name() == "fault" {
+            return lock(&self.fault).to_value();
+        }
+        let s = lock(&self.settings);
+        self.inject("property");
         match pspec.name() {
             "threshold" => s.monitor.threshold.to_value(),
             "resolution-threshold" => s.monitor.resolution_threshold.to_value(),
@@ -703,10 +967,7 @@ impl ObjectImpl for SharpMeter {
             "window" => s.monitor.window.to_value(),
             "interval" => s.monitor.interval.to_value(),
             "drop" => s.monitor.drop.to_value(),
-            "baseline-location" => self
-                .baseline_location
-                .lock()
-                .unwrap()
+            "baseline-location" => lock(&self.baseline_location)
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .to_value(),
@@ -772,9 +1033,11 @@ impl BaseTransformImpl for SharpMeter {
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = true;
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
-        *self.state.lock().unwrap() = Some(State::default());
+        *self.state() = Some(State::default());
+        *lock(&self.qos) = Qos::default();
+        self.inject("start");
         let (attach, monitor) = {
-            let s = self.settings.lock().unwrap();
+            let s = lock(&self.settings);
             (s.attach_meta, s.monitor)
         };
         self.obj().set_passthrough(!attach);
@@ -784,7 +1047,9 @@ impl BaseTransformImpl for SharpMeter {
     }
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
-        *self.state.lock().unwrap() = None;
+        *self.state() = None;
+        *lock(&self.qos) = Qos::default();
+        self.inject("stop");
         Ok(())
     }
 
@@ -795,9 +1060,11 @@ impl BaseTransformImpl for SharpMeter {
             gst::loggable_error!(CAT, "No luma in format {}", info.format().to_str())
         })?;
         gst::debug!(CAT, imp = self, "Caps {incaps}: luma {layout:?}");
-        let mut guard = self.state.lock().unwrap();
+        let mut guard = self.state();
+        self.inject("set-caps");
         let state = guard.get_or_insert_with(State::default);
         state.format = Some(Format { info, layout, rgb });
+        state.unreadable = None;
         drop(guard);
         self.parent_set_caps(incaps, outcaps)
     }
@@ -807,6 +1074,7 @@ impl BaseTransformImpl for SharpMeter {
         decide_query: Option<&gst::query::Allocation>,
         query: &mut gst::query::Allocation,
     ) -> Result<(), gst::LoggableError> {
+        self.inject("propose-allocation");
         self.parent_propose_allocation(decide_query, query)?;
         if query
             .find_allocation_meta::<gst_video::VideoMeta>()
@@ -818,9 +1086,11 @@ impl BaseTransformImpl for SharpMeter {
     }
 
     fn sink_event(&self, event: gst::Event) -> bool {
+        self.inject("sink-event");
         match event.view() {
             gst::EventView::FlushStop(_) => {
                 self.with_monitor(|m, s, out| m.flush(s, out));
+                *lock(&self.qos) = Qos::default();
             }
             gst::EventView::Eos(_) => {
                 self.with_monitor(|m, s, out| m.finish(s, out));
@@ -831,9 +1101,31 @@ impl BaseTransformImpl for SharpMeter {
         self.parent_sink_event(event)
     }
 
+    fn src_event(&self, event: gst::Event) -> bool {
+        self.inject("src-event");
+        // BaseTransform would drop late buffers on QoS; this element only skips their
+        // analysis, so it keeps QoS to itself and forwards the event upstream.
+        if let gst::EventView::Qos(qos) = event.view() {
+            if self.obj().is_qos() {
+                let (_, _, diff, timestamp) = qos.get();
+                lock(&self.qos).earliest = timestamp.map(|t| {
+                    let t = t.nseconds();
+                    let d = diff.unsigned_abs();
+                    if diff >= 0 {
+                        t.saturating_add(d)
+                    } else {
+                        t.saturating_sub(d)
+                    }
+                });
+            }
+            return self.obj().sink_pad().push_event(event);
+        }
+        self.parent_src_event(event)
+    }
+
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         if let Some((figures, tiles)) = self.process(buf)?
-            && self.settings.lock().unwrap().attach_meta
+            && lock(&self.settings).attach_meta
             && let Err(err) = SharpMeterMeta::add(buf, &figures, &tiles)
         {
             gst::warning!(CAT, imp = self, "Cannot attach meta: {err}");

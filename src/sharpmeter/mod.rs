@@ -21,6 +21,9 @@ use gst::prelude::*;
 
 mod imp;
 
+#[cfg(feature = "fault-injection")]
+pub use imp::FAULT_PTS;
+
 glib::wrapper! {
     pub struct SharpMeter(ObjectSubclass<imp::SharpMeter>)
         @extends gst_base::BaseTransform, gst::Element, gst::Object;

@@ -8,13 +8,13 @@ use gst::ClockTime;
 
 use crate::analysis::FrameFigures;
 use crate::messages::{
-    Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Report, Timestamps,
+    Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Report, Timestamps, clock_time,
 };
 
 use super::baseline::Baseline;
 use super::count_median::CountMedian;
 use super::episode::{EpisodeTracker, Point, Transition};
-use super::median::RollingMedian;
+use super::median::{MAX_SAMPLES, RollingMedian};
 use super::report::ReportAccumulator;
 use super::scene_cut::SceneCuts;
 use super::scene_reference::{SceneFrame, SceneReference};
@@ -122,6 +122,9 @@ impl ReasonState {
                     self.alarm.break_run();
                 }
                 self.smoothed = self.median.push(at.clock, v, settings.window);
+                if self.recent.len() == MAX_SAMPLES {
+                    self.recent.pop_front();
+                }
                 self.recent.push_back((at, v));
                 while self.recent.len() > 1
                     && at.clock.saturating_sub(self.recent[0].0.clock) >= settings.window
@@ -194,6 +197,10 @@ pub struct Monitor {
     learned_height: CountMedian,
     /// Effective size of a loaded baseline.
     loaded_size: Option<(u32, u32)>,
+    /// Frames the baseline learned in this stream, and that count when it was last loaded
+    /// or saved.
+    learned_frames: u64,
+    saved_at: u64,
     cuts: SceneCuts,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
@@ -233,11 +240,7 @@ impl Monitor {
             }
             Transition::Ended { at, duration } => {
                 self.summary.add_alarm_end(reason, duration);
-                (
-                    AlarmEvent::End,
-                    at,
-                    Some(ClockTime::from_nseconds(duration)),
-                )
+                (AlarmEvent::End, at, Some(clock_time(duration)))
             }
         };
         let (threshold, effective_share, baseline, relative_drop) = match reason {
@@ -284,23 +287,15 @@ impl Monitor {
         out: &mut Vec<MeterMessage>,
     ) -> bool {
         let cut = thumbnail.is_some_and(|t| self.cuts.push(t));
-        let clock = times
-            .running_time
-            .map_or(self.next.clock, ClockTime::nseconds);
+        let (at, end) = self.place(times, duration);
         if cut {
             for reason in [&mut self.sharpness, &mut self.resolution, &mut self.drop] {
                 reason.clear();
             }
-            self.scene.cut(clock, self.drop.alarm.is_active());
+            self.scene.cut(at.clock, self.drop.alarm.is_active());
             self.scene_share = None;
         }
         let duration = duration.unwrap_or(ClockTime::ZERO);
-        let at = Point { times, clock };
-        let end = clock.saturating_add(duration.nseconds());
-        self.next = Point {
-            times: times.advanced(duration),
-            clock: end,
-        };
         self.summary.add_frame(figures);
         self.report.add(at, end, figures);
         let sharpness = figures.valid.then_some(figures.sharpness);
@@ -322,6 +317,42 @@ impl Monitor {
             out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
         }
         cut
+    }
+
+    /// Where a frame with `times` and `duration` starts and ends on the monitor's clock; the
+    /// next frame without running time is placed at its end.
+    fn place(&mut self, times: Timestamps, duration: Option<ClockTime>) -> (Point, u64) {
+        let clock = times
+            .running_time
+            .map_or(self.next.clock, ClockTime::nseconds);
+        let duration = duration.unwrap_or(ClockTime::ZERO);
+        // Clocks stay below GST_CLOCK_TIME_NONE, so every span between them is a clock time.
+        let end = clock
+            .saturating_add(duration.nseconds())
+            .min(ClockTime::MAX.nseconds());
+        self.next = Point {
+            times: times.advanced(duration),
+            clock: end,
+        };
+        (Point { times, clock }, end)
+    }
+
+    /// Counts a frame that passed without analysis because it was late; posts the report
+    /// when its interval is due.
+    pub fn skip(
+        &mut self,
+        settings: &MonitorSettings,
+        times: Timestamps,
+        duration: Option<ClockTime>,
+        out: &mut Vec<MeterMessage>,
+    ) {
+        let (at, end) = self.place(times, duration);
+        self.report.add_skipped(at, end);
+        self.summary.add_skipped();
+        if self.report.is_due(settings.interval) {
+            let r = self.report.take(self.state());
+            out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
+        }
     }
 
     /// Judges a frame's sharpness (when valid) against its reference, then lets the
@@ -395,6 +426,7 @@ impl Monitor {
             && !pending
         {
             self.baseline.learn(at.clock, duration, s);
+            self.learned_frames += 1;
             self.learned_width.add(figures.effective_width);
             self.learned_height.add(figures.effective_height);
         }
@@ -438,6 +470,24 @@ impl Monitor {
     pub fn load_baseline(&mut self, saved: &SavedBaseline) {
         self.baseline = Baseline::from_quantiles(&saved.sharpness, saved.learned, saved.frames);
         self.loaded_size = saved.effective_size;
+        self.saved_at = self.learned_frames;
+    }
+
+    /// Whether the baseline learned frames since it was loaded or last saved: a run that
+    /// learned nothing has nothing to write.
+    pub fn has_unsaved_learning(&self) -> bool {
+        self.learned_frames != self.saved_at
+    }
+
+    /// Frames learned so far, to pass to [`Monitor::mark_saved`] once the baseline as it
+    /// is now was written.
+    pub fn learned_frames(&self) -> u64 {
+        self.learned_frames
+    }
+
+    /// Notes that the baseline as it was after `learned_frames` frames was written.
+    pub fn mark_saved(&mut self, learned_frames: u64) {
+        self.saved_at = learned_frames;
     }
 
     /// The baseline to save, once established; `caps` describes the stream.

@@ -1,9 +1,7 @@
 //! Accumulates analysed frames into one periodic report.
 
-use gst::ClockTime;
-
 use crate::analysis::FrameFigures;
-use crate::messages::{AlarmState, Report};
+use crate::messages::{AlarmState, Report, clock_time};
 
 use super::count_median::CountMedian;
 use super::episode::Point;
@@ -35,6 +33,7 @@ pub struct ReportAccumulator {
     end_clock: u64,
     frames: u32,
     valid_frames: u32,
+    skipped_frames: u32,
     sharpness: Mean,
     laplacian_variance: Mean,
     tenengrad: Mean,
@@ -48,7 +47,8 @@ pub struct ReportAccumulator {
 }
 
 impl ReportAccumulator {
-    pub fn add(&mut self, at: Point, end_clock: u64, figures: &FrameFigures) {
+    /// Starts an interval at `at` unless one is open, and extends it to `end_clock`.
+    fn cover(&mut self, at: Point, end_clock: u64) {
         if self.first.is_none() {
             *self = ReportAccumulator {
                 first: Some(at),
@@ -56,9 +56,19 @@ impl ReportAccumulator {
             };
         }
         self.end_clock = self.end_clock.max(end_clock);
+    }
+
+    /// Counts a frame that passed without analysis.
+    pub fn add_skipped(&mut self, at: Point, end_clock: u64) {
+        self.cover(at, end_clock);
+        self.skipped_frames = self.skipped_frames.saturating_add(1);
+    }
+
+    pub fn add(&mut self, at: Point, end_clock: u64, figures: &FrameFigures) {
+        self.cover(at, end_clock);
         self.frames = self.frames.saturating_add(1);
         if figures.valid {
-            self.valid_frames += 1;
+            self.valid_frames = self.valid_frames.saturating_add(1);
             self.sharpness.add(Some(figures.sharpness));
             self.laplacian_variance.add(figures.laplacian_variance);
             self.tenengrad.add(figures.tenengrad);
@@ -86,11 +96,10 @@ impl ReportAccumulator {
         let first = self.first.take()?;
         Some(Report {
             times: first.times,
-            duration: Some(ClockTime::from_nseconds(
-                self.end_clock.saturating_sub(first.clock),
-            )),
+            duration: Some(clock_time(self.end_clock.saturating_sub(first.clock))),
             frames: self.frames,
             valid_frames: self.valid_frames,
+            skipped_frames: self.skipped_frames,
             sharpness: self.sharpness.get(),
             laplacian_variance: self.laplacian_variance.get(),
             tenengrad: self.tenengrad.get(),
@@ -159,7 +168,7 @@ mod tests {
         );
         // Metrics not computed stay out of the report.
         assert_eq!((rep.blur_effect, rep.edge_width), (None, None));
-        assert_eq!(rep.duration, Some(ClockTime::from_nseconds(30)));
+        assert_eq!(rep.duration, Some(gst::ClockTime::from_nseconds(30)));
         assert!(r.take(AlarmState::Ok).is_none());
     }
 

@@ -1,9 +1,14 @@
 //! Totals over a whole stream.
 
+use std::collections::VecDeque;
+
 use gst::ClockTime;
 
 use crate::analysis::FrameFigures;
-use crate::messages::{AlarmReason, Episode, Summary, Timestamps};
+use crate::messages::{AlarmReason, Episode, Summary, Timestamps, clock_time};
+
+/// Most episodes the summary lists; earlier ones are only counted.
+pub const MAX_EPISODES: usize = 100;
 
 use super::count_median::CountMedian;
 
@@ -18,15 +23,20 @@ pub struct SummaryAccumulator {
     alarms: u32,
     alarm_duration: u64,
     drop_max: Option<f64>,
-    /// Closed episodes, and open ones with a zero duration until they end.
-    episodes: Vec<Episode>,
+    /// The latest [`MAX_EPISODES`] episodes: closed ones, and open ones with a zero duration
+    /// until they end.
+    episodes: VecDeque<Episode>,
+    /// Episodes that left `episodes` to keep it bounded.
+    episodes_omitted: u32,
+    /// Frames that passed without analysis because they were late.
+    skipped_frames: u32,
 }
 
 impl SummaryAccumulator {
     pub fn add_frame(&mut self, figures: &FrameFigures) {
         self.frames = self.frames.saturating_add(1);
         if figures.valid {
-            self.valid_frames += 1;
+            self.valid_frames = self.valid_frames.saturating_add(1);
             self.sharpness_sum += figures.sharpness;
             let m = self.sharpness_min.get_or_insert(figures.sharpness);
             *m = m.min(figures.sharpness);
@@ -35,9 +45,18 @@ impl SummaryAccumulator {
         }
     }
 
+    /// Notes a frame that passed without analysis because it was late.
+    pub fn add_skipped(&mut self) {
+        self.skipped_frames = self.skipped_frames.saturating_add(1);
+    }
+
     pub fn add_alarm_start(&mut self, reason: AlarmReason, times: Timestamps) {
-        self.alarms += 1;
-        self.episodes.push(Episode {
+        self.alarms = self.alarms.saturating_add(1);
+        if self.episodes.len() == MAX_EPISODES {
+            self.episodes.pop_front();
+            self.episodes_omitted = self.episodes_omitted.saturating_add(1);
+        }
+        self.episodes.push_back(Episode {
             reason,
             times,
             duration: ClockTime::ZERO,
@@ -47,7 +66,7 @@ impl SummaryAccumulator {
     pub fn add_alarm_end(&mut self, reason: AlarmReason, duration: u64) {
         self.alarm_duration = self.alarm_duration.saturating_add(duration);
         if let Some(e) = self.episodes.iter_mut().rev().find(|e| e.reason == reason) {
-            e.duration = ClockTime::from_nseconds(duration);
+            e.duration = clock_time(duration);
         }
     }
 
@@ -68,10 +87,38 @@ impl SummaryAccumulator {
             effective_width: self.effective_width.get(),
             effective_height: self.effective_height.get(),
             alarms: self.alarms,
-            alarm_duration: ClockTime::from_nseconds(self.alarm_duration),
+            alarm_duration: clock_time(self.alarm_duration),
             baseline,
             drop_max: self.drop_max,
-            episodes: self.episodes.clone(),
+            episodes: self.episodes.iter().copied().collect(),
+            episodes_omitted: self.episodes_omitted,
+            skipped_frames: self.skipped_frames,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_episode_list_keeps_the_latest_and_counts_the_rest() {
+        let mut s = SummaryAccumulator::default();
+        for i in 0..MAX_EPISODES as u64 + 30 {
+            let times = Timestamps {
+                timestamp: Some(ClockTime::from_nseconds(i)),
+                ..Default::default()
+            };
+            s.add_alarm_start(AlarmReason::Drop, times);
+            s.add_alarm_end(AlarmReason::Drop, u64::MAX);
+        }
+        let summary = s.summary(None);
+        assert_eq!(summary.alarms, MAX_EPISODES as u32 + 30);
+        assert_eq!(summary.episodes.len(), MAX_EPISODES);
+        assert_eq!(summary.episodes_omitted, 30);
+        assert_eq!(summary.episodes[0].times.timestamp.unwrap().nseconds(), 30);
+        // Durations saturate instead of reaching GST_CLOCK_TIME_NONE.
+        assert_eq!(summary.alarm_duration, ClockTime::MAX);
+        assert_eq!(summary.episodes[0].duration, ClockTime::MAX);
     }
 }
