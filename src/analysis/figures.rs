@@ -51,7 +51,7 @@ impl Default for Metrics {
 
 /// Figures measured on one frame's luma. Optional ones are None when not selected, or when
 /// the frame has nothing to measure them on (edge-width without edges, tiny frames).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FrameFigures {
     /// 0..1, higher = sharper; comparable across content; 0 when not `valid`.
     pub sharpness: f64,

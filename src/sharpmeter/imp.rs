@@ -280,7 +280,7 @@ impl SharpMeter {
                 gst::element_imp_error!(
                     self,
                     gst::CoreError::Failed,
-                    ["The element's stream state was lost to an earlier failure; it is reset"]
+                    ("The element's stream state was lost to an earlier failure; it is reset")
                 );
                 guard
             }
@@ -298,7 +298,7 @@ impl SharpMeter {
                 gst::element_imp_error!(
                     self,
                     gst::LibraryError::Failed,
-                    ["Internal failure in {}: {}", entry, text]
+                    ("Internal failure in {}: {}", entry, text)
                 );
                 fallback()
             }
@@ -1047,9 +1047,16 @@ impl BaseTransformImpl for SharpMeter {
     }
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
-        *self.state() = None;
-        *lock(&self.qos) = Qos::default();
-        self.inject("stop");
+        // Stopping never fails, even after a panic: the pads must deactivate.
+        self.guarded(
+            "stop",
+            || (),
+            || {
+                *self.state() = None;
+                *lock(&self.qos) = Qos::default();
+                self.inject("stop");
+            },
+        );
         Ok(())
     }
 

@@ -43,6 +43,15 @@ impl RollingMedian {
     pub fn clear(&mut self) {
         self.samples.clear();
     }
+
+    /// Samples in the window.
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
 }
 
 #[cfg(test)]

@@ -625,6 +625,41 @@ mod tests {
     }
 
     #[test]
+    fn memory_stays_bounded_over_flapping_alarms_and_a_clock_that_stands_still() {
+        let s = MonitorSettings {
+            window: 0,
+            min_duration: 0,
+            interval: u64::MAX,
+            ..settings()
+        };
+        let mut m = Monitor::new();
+        let values: Vec<(f64, bool)> = (0..300_000)
+            .map(|i| (if i % 2 == 0 { 0.5 } else { 0.1 }, true))
+            .collect();
+        let mut out = feed(&mut m, &values, &s);
+        out.retain(|m| matches!(m, MeterMessage::Summary(_)));
+        m.finish(&s, &mut out);
+        let sum = summary(&out);
+        assert_eq!(sum.alarms, 150_000);
+        assert_eq!(sum.episodes.len(), super::super::summary::MAX_EPISODES);
+        assert_eq!(sum.episodes_omitted, 150_000 - 100);
+        // No timestamps, no durations, a window of 2^64-1 ns: windows are bounded by count.
+        let s = MonitorSettings {
+            window: u64::MAX,
+            ..settings()
+        };
+        let mut m = Monitor::new();
+        let mut out = vec![];
+        let (_, f) = frame(0, 0.5, true);
+        for _ in 0..3 * MAX_SAMPLES {
+            m.push(&s, Timestamps::default(), None, &f, None, SIZE, &mut out);
+        }
+        for r in [&m.sharpness, &m.resolution, &m.drop] {
+            assert!(r.median.len() <= MAX_SAMPLES && r.recent.len() <= MAX_SAMPLES);
+        }
+    }
+
+    #[test]
     fn soft_stretch_gives_one_episode_near_the_change() {
         // 2 s sharp, 2 s soft, 2 s sharp at 25 fps.
         let mut v = vec![(0.5, true); 50];
