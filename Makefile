@@ -2,7 +2,7 @@
 
 DEB_PACKAGES := pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi gir1.2-gstreamer-1.0 \
+	gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 \
 	gir1.2-gst-plugins-base-1.0 libgstrtspserver-1.0-dev fonts-dejavu-core
 INPUT ?=
 CORPUS ?= ../shared/corpus
@@ -94,15 +94,19 @@ heldout-check: build
 # Installs the release plugin into GStreamer's system plugin directory (pkg-config
 # pluginsdir), under DESTDIR when given; uninstall removes it.
 PLUGINSDIR = $(shell pkg-config --variable=pluginsdir gstreamer-1.0)
+# The README goes to DOCDIR; the plugin's origin and doc-uri name it there.
+DOCDIR = $(shell pkg-config --variable=prefix gstreamer-1.0)/share/doc/gst-plugin-sharpmeter
 
 install: setup
-	cargo build --release --lib
+	SHARPMETER_DOCDIR=$(DOCDIR) cargo build --release --lib
 	install -D -m 0644 target/release/libgstsharpmeter.so $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
-	@echo "installed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so"
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@echo "installed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so and $(DESTDIR)$(DOCDIR)/README.md"
 
 uninstall:
 	rm -f $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
-	@echo "removed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so"
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "removed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so and $(DESTDIR)$(DOCDIR)"
 
 # gst-inspect-1.0 on the built plugin.
 inspect: build

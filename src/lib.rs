@@ -10,6 +10,9 @@ pub mod meta;
 pub mod sharpmeter;
 pub mod temporal;
 
+/// The installed README (`make install`): the plugin's origin and the element's doc-uri.
+pub const DOC_URI: &str = env!("SHARPMETER_DOC_URI");
+
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
     sharpmeter::register(plugin)
@@ -23,6 +26,6 @@ gst::plugin_define!(
     "MPL",
     env!("CARGO_PKG_NAME"),
     env!("CARGO_PKG_NAME"),
-    env!("CARGO_PKG_REPOSITORY"),
+    env!("SHARPMETER_DOC_URI"),
     env!("BUILD_REL_DATE")
 );

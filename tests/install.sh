@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make install` into a staging DESTDIR: gst-inspect-1.0 finds sharpmeter there as a system
-# plugin (GST_PLUGIN_SYSTEM_PATH_1_0, no GST_PLUGIN_PATH); `make uninstall` removes it again.
+# plugin (GST_PLUGIN_SYSTEM_PATH_1_0, no GST_PLUGIN_PATH) with a documentation link to the
+# installed README; `make uninstall` removes both again.
 set -eu
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -11,6 +12,9 @@ inspect() {
 }
 make -s install DESTDIR="$stage"
 inspect | grep -q "Sharpness meter" || { echo "install: gst-inspect-1.0 does not find sharpmeter in $dir"; exit 1; }
+# The documentation link gst-inspect-1.0 shows names the installed README.
+doc=$(inspect | sed -n 's|.*Doc-uri *file://||p' | head -n 1)
+[ -n "$doc" ] && [ -f "$stage$doc" ] || { echo "install: gst-inspect-1.0 shows no documentation link to an installed README ($doc)"; exit 1; }
 make -s uninstall DESTDIR="$stage"
 [ ! -e "$dir/libgstsharpmeter.so" ] || { echo "uninstall: $dir/libgstsharpmeter.so is still there"; exit 1; }
 rm -f "$stage/registry.bin"

@@ -1,5 +1,5 @@
-//! PyGObject (Debian's python3-gi) reads the reports, the summary (with its episodes array)
-//! and SharpMeterMeta.
+//! Python reads the reports, the summary (with its episodes array) and SharpMeterMeta: with
+//! Debian's python3-gst-1.0 overrides, and with PyGObject (python3-gi) alone.
 
 mod common;
 
@@ -20,8 +20,17 @@ fn field(json: &str, key: &str) -> Vec<String> {
 
 #[test]
 fn python_reads_reports_summary_and_meta() {
+    // With Debian's python3-gst-1.0 overrides (`s["tiles"]`) and with PyGObject alone.
+    for mode in [None, Some("pygobject-only")] {
+        check_read_report_and_meta(mode);
+    }
+}
+
+fn check_read_report_and_meta(mode: Option<&str>) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/read_report_and_meta.py");
-    let stdout = run_with_plugin("/usr/bin/python3", &[script], "python-registry.bin");
+    let mut args = vec![script.into_os_string()];
+    args.extend(mode.map(Into::into));
+    let stdout = run_with_plugin("/usr/bin/python3", &args, "python-registry.bin");
     let sharpness = field(&stdout, "sharpness");
     // 10 reports (interval 0) then 10 metas, with the same per-frame values.
     assert_eq!(sharpness.len(), 20, "{stdout}");

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Watches the sharpness of any video file or URI with sharpmeter (PyGObject only).
+"""Watches the sharpness of any video file or URI with sharpmeter (PyGObject, with or without
+Debian's python3-gst-1.0 overrides).
 
     GST_PLUGIN_PATH=target/release python3 examples/python/watch.py clip.mp4 [sharpmeter props]
 
@@ -17,9 +18,10 @@ import gi
 gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
-# GValueArray.get_nth is the way PyGObject alone reads a GstValueArray; it warns that it is
-# deprecated.
+# Without Debian's python3-gst-1.0 overrides, GValueArray.get_nth is the way PyGObject alone
+# reads a GstValueArray; it warns that it is deprecated.
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+HAVE_OVERRIDES = hasattr(Gst.Structure, "__getitem__")
 
 
 def uri_of(arg):
@@ -37,6 +39,10 @@ def get(s, field):
 
 def array(s, field):
     """A GstValueArray field as a list, or None when absent."""
+    if not s.has_field(field):
+        return None
+    if HAVE_OVERRIDES:
+        return list(s[field])
     ok, values = s.get_array(field)
     return [values.get_nth(i) for i in range(values.n_values)] if ok else None
 

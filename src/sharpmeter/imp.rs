@@ -994,12 +994,13 @@ impl GstObjectImpl for SharpMeter {}
 impl ElementImpl for SharpMeter {
     fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
         static METADATA: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
-            gst::subclass::ElementMetadata::new(
+            gst::subclass::ElementMetadata::with_additional(
                 "Sharpness meter",
                 "Filter/Analyzer/Video",
                 "Measures per-frame sharpness, attaches it as SharpMeterMeta and posts \
                  reports, alarms and a summary; frames pass unchanged",
                 "sharpmeter developers",
+                &[("doc-uri", crate::DOC_URI)],
             )
         });
         Some(&*METADATA)

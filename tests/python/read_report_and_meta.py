@@ -1,16 +1,54 @@
-"""Reads sharpmeter's reports, summary and SharpMeterMeta from Python (PyGObject only).
+"""Reads sharpmeter's reports, summary and SharpMeterMeta from Python.
 
+    read_report_and_meta.py [pygobject-only]
+
+Reads the array fields (active-area, tiles, episodes) through Debian's python3-gst-1.0
+overrides (`s["tiles"]`); with `pygobject-only`, through PyGObject alone (`get_array`).
 Prints one JSON object: {"reports": [...], "metas": [...], "summary": {...}, "episodes": [...]}.
 The episodes come from a second pipeline (videotestsrc's soft `ball` pattern).
 Needs GST_PLUGIN_PATH to point at the directory holding libgstsharpmeter.so.
 """
+import importlib.abc
+import importlib.machinery
 import json
 import sys
 
 import gi
 
+PYGOBJECT_ONLY = sys.argv[1:] == ["pygobject-only"]
+
+
+class WithoutGstOverrides(importlib.abc.MetaPathFinder):
+    """Hides python3-gst-1.0's overrides, as on a machine with python3-gi alone."""
+
+    def find_spec(self, name, path=None, target=None):
+        return importlib.machinery.ModuleSpec(name, None) if name.startswith("gi.overrides.Gst") else None
+
+
+if PYGOBJECT_ONLY:
+    sys.meta_path.insert(0, WithoutGstOverrides())
+
 gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
+
+if hasattr(Gst.Structure, "__getitem__") == PYGOBJECT_ONLY:
+    sys.exit("python3-gst-1.0's overrides are %s" % ("loaded" if PYGOBJECT_ONLY else "not installed"))
+
+
+ALIVE = []
+
+
+def array(s, field):
+    """A GstValueArray field as a list, or None when absent."""
+    if not s.has_field(field):
+        return None
+    if PYGOBJECT_ONLY:
+        ok, values = s.get_array(field)
+        # get_nth borrows from the array: it must outlive the items (structures).
+        ALIVE.append(values)
+        return [values.get_nth(i) for i in range(values.n_values)]
+    return list(s[field])
+
 
 Gst.init(None)
 pipeline = Gst.parse_launch(
@@ -26,11 +64,9 @@ def on_buffer(pad, info):
     if meta is not None:
         s = meta.get_structure()
         fields = {f: s.get_value(f) for f in ("sharpness", "valid", "laplacian-variance", "tenengrad", "scene-cut")}
-        # active-area is a GstValueArray of four ints: get_array, as for the episodes below.
-        ok, area = s.get_array("active-area")
-        fields["active-area"] = ":".join(str(area.get_nth(i)) for i in range(area.n_values)) if ok else None
-        ok, tiles = s.get_array("tiles")
-        fields["tiles"] = len([tiles.get_nth(i) for i in range(tiles.n_values)]) if ok else None
+        area, tiles = array(s, "active-area"), array(s, "tiles")
+        fields["active-area"] = ":".join(str(v) for v in area) if area is not None else None
+        fields["tiles"] = len(tiles) if tiles is not None else None
         metas.append(fields)
     return Gst.PadProbeReturn.OK
 
@@ -55,8 +91,7 @@ while True:
         summary = {f: s.get_value(f) for f in ("frames", "valid-frames", "sharpness-mean", "alarms")}
 pipeline.set_state(Gst.State.NULL)
 
-# The summary's `episodes` is a GstValueArray of structures: PyGObject reads it with
-# get_array (get_value does not know the type).
+# The summary's `episodes` is a GstValueArray of structures.
 soft = Gst.parse_launch(
     "videotestsrc num-buffers=25 pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 "
     "! sharpmeter min-duration=0 resolution-threshold=0 ! fakesink"
@@ -71,10 +106,9 @@ while episodes is None:
         sys.exit("no summary from the ball pipeline")
     s = msg.get_structure()
     if s.get_name() == "sharpmeter-summary":
-        ok, array = s.get_array("episodes")
         episodes = [
             {"reason": e.get_value("reason"), "duration": e.get_value("duration")}
-            for e in (array.get_nth(i) for i in range(array.n_values))
+            for e in array(s, "episodes")
         ]
 soft.set_state(Gst.State.NULL)
 print(json.dumps({"reports": reports, "metas": metas, "summary": summary, "episodes": episodes}))
