@@ -538,18 +538,20 @@ impl SharpMeter {
         if !self.obj().is_qos() {
             return Lateness::default();
         }
-        let mut qos = lock(&self.qos);
-        if qos.upstream.is_none() {
+        let upstream = lock(&self.qos).upstream;
+        let (live, latency) = upstream.unwrap_or_else(|| {
+            // Asked with no lock held, once per stream.
             let mut q = gst::query::Latency::new();
             let answer = self.obj().sink_pad().peer_query(&mut q).then(|| {
                 let (live, min, _) = q.result();
                 (live, min.nseconds())
             });
-            qos.upstream = Some(answer.unwrap_or((false, 0)));
-        }
-        let (live, latency) = qos.upstream.unwrap_or((false, 0));
+            let answer = answer.unwrap_or((false, 0));
+            lock(&self.qos).upstream = Some(answer);
+            answer
+        });
         Lateness {
-            earliest: qos.earliest,
+            earliest: lock(&self.qos).earliest,
             now: live.then(|| self.obj().current_running_time()).flatten(),
             latency,
         }
