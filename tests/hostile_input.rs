@@ -275,18 +275,26 @@ fn qos_from_downstream_skips_analysis_and_never_drops_a_frame() {
              ! sharpmeter name=meter qos={qos} interval=0 ! appsink name=sink"
         ));
         let meter = pipeline.by_name("meter").unwrap();
-        let feeder = std::thread::spawn(move || {
-            for i in 0..20u64 {
-                if i == 5 {
-                    // Downstream says frames up to 0.5 s are late.
+        let src_pad = meter.static_pad("src").unwrap();
+        // When frame 5 (200 ms) arrives, downstream says frames up to 500 ms are late.
+        meter
+            .static_pad("sink")
+            .unwrap()
+            .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+                let pts = info.buffer().and_then(|b| b.pts());
+                if pts == Some(gst::ClockTime::from_mseconds(200)) {
                     let ev = gst::event::Qos::new(
                         gst::QOSType::Underflow,
                         2.0,
                         300_000_000,
                         gst::ClockTime::from_mseconds(200),
                     );
-                    assert!(meter.static_pad("src").unwrap().send_event(ev));
+                    assert!(src_pad.send_event(ev));
                 }
+                gst::PadProbeReturn::Ok
+            });
+        let feeder = std::thread::spawn(move || {
+            for i in 0..20u64 {
                 let mut buf = gst::Buffer::from_mut_slice(texture(64, 64));
                 let b = buf.get_mut().unwrap();
                 b.set_pts(gst::ClockTime::from_mseconds(40 * i));
