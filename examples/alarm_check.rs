@@ -20,7 +20,9 @@ use clip::{Clip, Photo, down_up, gaussian_blur, load_photo, through_black};
 use gst::prelude::*;
 use gst_video::prelude::*;
 use gstsharpmeter::analysis::thumbnail::Thumbnail;
-use gstsharpmeter::analysis::{Analyzer, FrameFigures, LumaPlane, Metrics};
+use gstsharpmeter::analysis::{
+    FrameFigures, FrameMeter, LumaPlane, MeterSettings, effective_share,
+};
 use gstsharpmeter::messages::{AlarmEvent, AlarmReason, MeterMessage, Timestamps};
 use gstsharpmeter::temporal::{Monitor, MonitorSettings};
 
@@ -52,13 +54,15 @@ fn with_rgb(p: &Photo, rgb: Vec<u8>) -> Photo {
     }
 }
 
-/// One decoded frame's figures and thumbnail.
+/// One decoded frame's figures, thumbnail and analysed size (the active area).
 struct Frame {
     figures: FrameFigures,
     thumbnail: Thumbnail,
+    size: (u32, u32),
 }
 
-/// Encodes `frame(i)` for every frame, decodes it and analyses each frame as the element does.
+/// Encodes `frame(i)` for every frame, decodes it and measures each frame as the element does
+/// (`FrameMeter` with the default properties).
 fn encode_and_analyse(frame: impl Fn(usize) -> Vec<u8> + Send + 'static) -> Vec<Frame> {
     let pipeline = gst::parse::launch(
         "appsrc name=src format=time block=true max-buffers=4 ! videoconvert \
@@ -99,7 +103,7 @@ fn encode_and_analyse(frame: impl Fn(usize) -> Vec<u8> + Send + 'static) -> Vec<
         }
         let _ = src.end_of_stream();
     });
-    let mut analyzer = Analyzer::new();
+    let mut meter = FrameMeter::new();
     let mut frames = Vec::new();
     while let Ok(sample) = sink.pull_sample() {
         // The decoder's 8-bit luma plane (Y444 from RGB input), as it reaches the element; a
@@ -114,9 +118,15 @@ fn encode_and_analyse(frame: impl Fn(usize) -> Vec<u8> + Send + 'static) -> Vec<
                 .unwrap();
         let stride = frame.plane_stride()[0] as usize;
         let plane = LumaPlane::new_u8(frame.plane_data(0).unwrap(), W, H, stride).unwrap();
-        let figures = analyzer.analyze(&plane, Metrics::default());
-        let thumbnail = *analyzer.thumbnail().unwrap();
-        frames.push(Frame { figures, thumbnail });
+        let (figures, _) = meter.measure(&plane, &MeterSettings::DEFAULT);
+        let thumbnail = *meter.thumbnail().unwrap();
+        let area = figures.active_area.expect("the analysed area");
+        let size = (area.width as u32, area.height as u32);
+        frames.push(Frame {
+            figures,
+            thumbnail,
+            size,
+        });
     }
     feeder.join().unwrap();
     pipeline.set_state(gst::State::Null).unwrap();
@@ -162,7 +172,7 @@ fn replay(frames: &[Frame], settings: &MonitorSettings) -> Vec<Start> {
             d,
             &f.figures,
             Some(&f.thumbnail),
-            (W as u32, H as u32),
+            f.size,
             &mut out,
         );
         for m in &out {
@@ -183,19 +193,15 @@ fn level(frames: &[Frame], range: std::ops::Range<usize>) -> (f64, f64) {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
     };
-    let valid: Vec<&FrameFigures> = frames[range]
-        .iter()
-        .map(|f| &f.figures)
-        .filter(|f| f.valid)
-        .collect();
-    let share = |f: &&FrameFigures| {
-        let w = f.effective_width.map_or(1.0, |v| v as f64 / W as f64);
-        let h = f.effective_height.map_or(1.0, |v| v as f64 / H as f64);
-        w.min(h)
-    };
+    let valid: Vec<&Frame> = frames[range].iter().filter(|f| f.figures.valid).collect();
     (
-        median(valid.iter().map(|f| f.sharpness).collect()),
-        median(valid.iter().map(share).collect()),
+        median(valid.iter().map(|f| f.figures.sharpness).collect()),
+        median(
+            valid
+                .iter()
+                .filter_map(|f| effective_share(&f.figures, f.size))
+                .collect(),
+        ),
     )
 }
 

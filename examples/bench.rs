@@ -27,7 +27,7 @@ use gstsharpmeter::analysis::diagonal_energy;
 use gstsharpmeter::analysis::effective_resolution::effective_share;
 use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
 use gstsharpmeter::analysis::upscale::{UpscaleScratch, detect};
-use gstsharpmeter::analysis::{Analyzer, LumaPlane, Metrics};
+use gstsharpmeter::analysis::{FrameMeter, LumaPlane, MeterSettings, Metrics};
 
 /// The system allocator, counting allocations.
 struct Counting;
@@ -135,7 +135,12 @@ fn core_table(w: usize, h: usize) {
         let s: u64 = gray.iter().map(|&v| v as u64).sum();
         std::hint::black_box(s);
     });
-    let mut analyzer = Analyzer::new();
+    let mut meter = FrameMeter::new();
+    let with = |metrics, threads| MeterSettings {
+        metrics,
+        threads,
+        ..MeterSettings::DEFAULT
+    };
     println!("\n{w}x{h} GRAY8, {runs} runs, one thread");
     println!(
         "  {:<46} {:>8} {:>8} {:>8}",
@@ -153,18 +158,17 @@ fn core_table(w: usize, h: usize) {
     row("baseline: read every luma byte", read);
     for (name, m) in metric_sets() {
         let t = time_ms(runs, || {
-            std::hint::black_box(analyzer.analyze(&plane, m));
+            std::hint::black_box(meter.measure(&plane, &with(m, 1)));
         });
         row(name, t);
     }
-    let mut two = Analyzer::new();
-    two.set_threads(2);
+    let mut two = FrameMeter::new();
     for (name, m) in [
         ("default, threads=2 (wall time)", Metrics::DEFAULT),
         ("all metrics, threads=2 (wall time)", Metrics::ALL),
     ] {
         let t = time_ms(runs, || {
-            std::hint::black_box(two.analyze(&plane, m));
+            std::hint::black_box(two.measure(&plane, &with(m, 2)));
         });
         row(name, t);
     }
@@ -198,10 +202,14 @@ fn core_table(w: usize, h: usize) {
 fn allocations_per_frame() {
     let (w, h) = (1920, 1080);
     let frames = gray_frames(w, h, 12);
-    let mut analyzer = Analyzer::new();
+    let mut meter = FrameMeter::new();
+    let settings = MeterSettings {
+        metrics: Metrics::ALL,
+        ..MeterSettings::DEFAULT
+    };
     let mut analyze = |f: &[u8]| {
         let plane = LumaPlane::new_u8(f, w, h, w).unwrap();
-        std::hint::black_box(analyzer.analyze(&plane, Metrics::ALL));
+        std::hint::black_box(meter.measure(&plane, &settings));
     };
     analyze(&frames[0]);
     let before = ALLOCATIONS.load(Ordering::Relaxed);

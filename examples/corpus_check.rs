@@ -17,13 +17,14 @@ mod clip;
 use clip::{Photo, down_up_xy, load_photo};
 use gstsharpmeter::analysis::effective_resolution::MIN_DEPTH_DB;
 use gstsharpmeter::analysis::{
-    Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, luma_plane,
+    FrameFigures, FrameMeter, LumaLayout, LumaScratch, MeterSettings, Metrics, luma_plane,
 };
 
 /// Default `threshold` of the element; the fixed-threshold target is checked against it.
 const THRESHOLD: f64 = 0.4;
 
-/// Figures of a picture's luma, with every metric.
+/// Figures of a picture's luma as the element measures it (default properties), with every
+/// metric.
 fn analyze(img: &Photo) -> FrameFigures {
     let layout = LumaLayout::PACKED_RGB;
     let mut scratch = LumaScratch::default();
@@ -36,7 +37,11 @@ fn analyze(img: &Photo) -> FrameFigures {
         &mut scratch,
     )
     .expect("plane");
-    Analyzer::new().analyze(&plane, Metrics::ALL)
+    let settings = MeterSettings {
+        metrics: Metrics::ALL,
+        ..MeterSettings::DEFAULT
+    };
+    FrameMeter::new().measure(&plane, &settings).0
 }
 
 /// Luma of a gray photo (its red channel), packed.

@@ -252,21 +252,13 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     (!v.is_empty()).then(|| v[v.len() / 2])
 }
 
-/// Effective share of the frame (worse axis) of a valid row with an estimate.
+/// Effective share of the analysed area (worse axis) of a valid row with an estimate.
 fn share(r: &Row) -> Option<f64> {
     let f = &r.figures;
-    let (w, h) = f
+    let size = f
         .active_area
-        .map_or((r.size.0 as f64, r.size.1 as f64), |a| {
-            (a.width as f64, a.height as f64)
-        });
-    let sw = f.effective_width.map(|e| e as f64 / w);
-    let sh = f.effective_height.map(|e| e as f64 / h);
-    match (sw, sh) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-    .filter(|_| f.valid)
+        .map_or(r.size, |a| (a.width as u32, a.height as u32));
+    gstsharpmeter::analysis::effective_share(f, size)
 }
 
 /// Median sharpness and effective share over valid frames.

@@ -9,8 +9,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::clip;
-use gstsharpmeter::analysis::region::Rect;
-use gstsharpmeter::analysis::{Analyzer, LumaLayout, LumaScratch, Metrics, luma_plane};
+use gstsharpmeter::analysis::{
+    FrameMeter, LumaLayout, LumaScratch, MeterSettings, Metrics, luma_plane,
+};
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 
@@ -51,17 +52,19 @@ fn analysing_a_frame_allocates_nothing_after_the_first() {
     let layout = LumaLayout::PACKED_RGB;
     for threads in [1, 2] {
         let mut scratch = LumaScratch::default();
-        let mut analyzer = Analyzer::new();
-        analyzer.set_threads(threads);
-        let area = Rect::new(16, 8, w - 48, h - 24);
+        let mut meter = FrameMeter::new();
+        let settings = MeterSettings {
+            metrics: Metrics::ALL,
+            roi: (16, 8, w as u32 - 48, h as u32 - 24),
+            tiles: (2, 2),
+            threads,
+            ..MeterSettings::DEFAULT
+        };
         let mut analyze = |rgb: &[u8]| {
             let plane = luma_plane(rgb, w, h, w * 3, layout, &mut scratch).unwrap();
-            let figures = analyzer.analyze_area(&plane, area, Metrics::ALL);
+            let (figures, _) = meter.measure(&plane, &settings);
             assert!(figures.valid && figures.effective_width.is_some());
-            for (x, y) in [(0, 0), (w / 2, 0), (0, h / 2), (w / 2, h / 2)] {
-                let tile = plane.crop(Rect::new(x, y, w / 2, h / 2)).unwrap();
-                std::hint::black_box(analyzer.tile_sharpness(&tile, figures.noise));
-            }
+            assert_eq!(meter.tiles().len(), 4);
         };
         analyze(&frames[0]);
         let before = ALLOCATIONS.load(Ordering::Relaxed);

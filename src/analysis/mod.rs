@@ -7,6 +7,7 @@ pub mod diagonal_energy;
 pub mod edge_width;
 pub mod effective_resolution;
 pub mod figures;
+pub mod frame_meter;
 pub mod letterbox;
 pub mod line_spectrum;
 pub mod luma;
@@ -20,6 +21,7 @@ pub mod upscale;
 mod worker;
 
 pub use figures::{Analyzer, FrameFigures, Metrics};
+pub use frame_meter::{FrameMeter, MeterSettings, effective_share};
 pub use luma::{LumaLayout, LumaScratch, luma_plane};
 pub use plane::{LumaPlane, PlaneError};
 pub use region::Rect;

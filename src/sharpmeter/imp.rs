@@ -10,8 +10,8 @@ use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
 
-use crate::analysis::letterbox::{LetterboxScratch, active_area};
-use crate::analysis::{Analyzer, FrameFigures, LumaLayout, LumaScratch, Metrics, Rect, luma_plane};
+use crate::analysis::frame_meter::{FrameMeter, MAX_TILES, MeterSettings};
+use crate::analysis::{FrameFigures, LumaLayout, LumaScratch, Rect, luma_plane};
 use crate::baseline_file;
 use crate::messages::{MeterMessage, Timestamps};
 use crate::meta::SharpMeterMeta;
@@ -41,26 +41,6 @@ const DEFAULT_BASELINE_DURATION: u64 = 3_000_000_000;
 const DEFAULT_POST_MESSAGES: bool = true;
 const DEFAULT_ATTACH_META: bool = true;
 const DEFAULT_ANALYZE_EVERY: u32 = 1;
-const DEFAULT_THREADS: u32 = 1;
-const DEFAULT_DETECT_BARS: bool = true;
-/// Most tile columns or rows.
-const MAX_TILES: u32 = 64;
-/// Meta value of a tile that cannot be judged.
-const INVALID_TILE: f64 = -1.0;
-
-/// The `columns` x `rows` tiles of a `width` x `height` area, row-major; edges are spread
-/// evenly, so tiles differ by at most one pixel.
-fn tile_rects(width: usize, height: usize, columns: u32, rows: u32) -> impl Iterator<Item = Rect> {
-    let (c, r) = (columns as usize, rows as usize);
-    (0..r).flat_map(move |j| {
-        (0..c).map(move |i| {
-            let (x0, x1) = (i * width / c, (i + 1) * width / c);
-            let (y0, y1) = (j * height / r, (j + 1) * height / r);
-            Rect::new(x0, y0, x1 - x0, y1 - y0)
-        })
-    })
-}
-
 /// Locks `m`, recovering it when a panic poisoned it: the settings are plain values, each
 /// written in one assignment, so they are whole whatever panicked.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -79,21 +59,15 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("a panic")
 }
 
-/// `roi-x`, `roi-y`, `roi-width`, `roi-height`.
-type RoiProperties = (u32, u32, u32, u32);
-
 #[derive(Debug, Clone, Copy)]
 struct Settings {
     monitor: MonitorSettings,
     post_messages: bool,
     attach_meta: bool,
     analyze_every: u32,
-    metrics: Metrics,
-    roi: RoiProperties,
-    detect_bars: bool,
-    /// `tile-columns`, `tile-rows`.
-    tiles: (u32, u32),
-    threads: u32,
+    /// `metrics`, `roi-*`, `detect-bars`, `tile-*`, `threads`; the tile threshold is
+    /// `monitor.threshold`.
+    meter: MeterSettings,
 }
 
 impl Default for Settings {
@@ -112,11 +86,10 @@ impl Default for Settings {
             post_messages: DEFAULT_POST_MESSAGES,
             attach_meta: DEFAULT_ATTACH_META,
             analyze_every: DEFAULT_ANALYZE_EVERY,
-            metrics: Metrics::DEFAULT,
-            roi: (0, 0, 0, 0),
-            detect_bars: DEFAULT_DETECT_BARS,
-            tiles: (0, 0),
-            threads: DEFAULT_THREADS,
+            meter: MeterSettings {
+                tile_threshold: DEFAULT_THRESHOLD,
+                ..MeterSettings::DEFAULT
+            },
         }
     }
 }
@@ -133,14 +106,11 @@ struct Format {
 #[derive(Default)]
 struct State {
     format: Option<Format>,
-    analyzer: Analyzer,
     scratch: LumaScratch,
+    meter: FrameMeter,
     monitor: Monitor,
     /// Buffers seen since start or the last flush, for `analyze-every`.
     seen: u64,
-    letterbox: LetterboxScratch,
-    /// The region of interest and frame size last warned about, so each is warned once.
-    roi_warned: Option<(RoiProperties, (usize, usize))>,
     /// A warning to post once the state lock is released.
     warning: Option<String>,
     /// Why the last frame that could not be analysed was not, so each reason is warned
@@ -422,38 +392,6 @@ impl SharpMeter {
         }
     }
 
-    /// The area of a `width` x `height` frame to analyse: the region of interest clamped to
-    /// the frame. When it had to be, once per region and frame size, the text of a warning
-    /// to post goes to `warning`.
-    fn region(
-        warned: &mut Option<(RoiProperties, (usize, usize))>,
-        warning: &mut Option<String>,
-        roi: RoiProperties,
-        width: usize,
-        height: usize,
-    ) -> Rect {
-        let (x, y, w, h) = roi;
-        let wanted = (x as usize, y as usize, w as usize, h as usize);
-        let area = Rect::region_of_interest(wanted, width, height);
-        let whole = area.is_some_and(|a| {
-            (w == 0 || a.width == w as usize) && (h == 0 || a.height == h as usize)
-        });
-        if !whole && *warned != Some((roi, (width, height))) {
-            *warned = Some((roi, (width, height)));
-            let what = match area {
-                Some(a) => format!(
-                    "clamped to x {} y {} width {} height {}",
-                    a.x, a.y, a.width, a.height
-                ),
-                None => "outside the frame; the whole frame is analysed".to_string(),
-            };
-            *warning = Some(format!(
-                "Region of interest x {x} y {y} width {w} height {h} reaches outside the {width}x{height} frame: {what}"
-            ));
-        }
-        area.unwrap_or(Rect::full(width, height))
-    }
-
     /// Measures one frame: its figures and, when the tile map is on, each tile's sharpness
     /// (row-major, [`INVALID_TILE`] where a tile cannot be judged). Only the visible
     /// rectangle (`GstVideoCropMeta`) is read. Err: why the frame cannot be analysed.
@@ -492,43 +430,15 @@ impl SharpMeter {
             }
             None => plane,
         };
-        let roi = Self::region(
-            &mut state.roi_warned,
-            &mut state.warning,
-            settings.roi,
-            plane.width(),
-            plane.height(),
-        );
-        let region = plane.crop(roi).expect("the region is clamped to the frame");
-        let area = if settings.detect_bars {
-            active_area(&region, &mut state.letterbox)
-        } else {
-            Rect::full(roi.width, roi.height)
+        let meter = MeterSettings {
+            tile_threshold: settings.monitor.threshold,
+            ..settings.meter
         };
-        state.analyzer.set_threads(settings.threads as usize);
-        let mut figures = state.analyzer.analyze_area(&region, area, settings.metrics);
-        figures.active_area = Some(area.within(roi));
-        let (columns, rows) = settings.tiles;
-        let mut tiles = Vec::new();
-        if columns > 0 && rows > 0 {
-            let analysed = region
-                .crop(area)
-                .expect("the active area lies in the region");
-            tiles = tile_rects(analysed.width(), analysed.height(), columns, rows)
-                .map(|t| {
-                    let tile = analysed.crop(t).ok()?;
-                    state.analyzer.tile_sharpness(&tile, figures.noise)
-                })
-                .map(|s| s.unwrap_or(INVALID_TILE))
-                .collect();
-            let valid: Vec<f64> = tiles.iter().copied().filter(|&s| s >= 0.0).collect();
-            figures.tile_min = valid.iter().copied().reduce(f64::min);
-            let below = valid
-                .iter()
-                .filter(|&&s| s < settings.monitor.threshold)
-                .count();
-            figures.tiles_below = (!valid.is_empty()).then(|| below as f64 / valid.len() as f64);
+        let (figures, clamped) = state.meter.measure(&plane, &meter);
+        if let Some(clamped) = clamped {
+            state.warning = Some(clamped.to_string());
         }
+        let tiles = state.meter.tiles().to_vec();
         Ok((figures, tiles))
     }
 
@@ -633,7 +543,7 @@ impl SharpMeter {
                             times,
                             duration,
                             &figures,
-                            state.analyzer.thumbnail(),
+                            state.meter.thumbnail(),
                             size,
                             &mut messages,
                         );
@@ -808,7 +718,7 @@ impl ObjectImpl for SharpMeter {
                 glib::ParamSpecBoolean::builder("detect-bars")
                     .nick("Detect bars")
                     .blurb("Leave dark uniform letterbox and pillarbox bars at the region's edges out of the analysis (meta field active-area)")
-                    .default_value(DEFAULT_DETECT_BARS)
+                    .default_value(MeterSettings::DEFAULT.detect_bars)
                     .mutable_playing()
                     .build(),
                 glib::ParamSpecUInt::builder("tile-columns")
@@ -845,7 +755,7 @@ impl ObjectImpl for SharpMeter {
                 glib::ParamSpecFlags::builder::<super::MetricFlags>("metrics")
                     .nick("Metrics")
                     .blurb("Optional metrics to compute besides sharpness, valid, noise and texture")
-                    .default_value(Metrics::DEFAULT.into())
+                    .default_value(MeterSettings::DEFAULT.metrics.into())
                     .mutable_playing()
                     .build(),
                 glib::ParamSpecUInt::builder("analyze-every")
@@ -860,7 +770,7 @@ impl ObjectImpl for SharpMeter {
                     .blurb("Threads a frame's analysis may use (2: its independent passes run in parallel; the figures are the same)")
                     .minimum(1)
                     .maximum(2)
-                    .default_value(DEFAULT_THREADS)
+                    .default_value(MeterSettings::DEFAULT.threads as u32)
                     .mutable_playing()
                     .build(),
             ];
@@ -929,16 +839,18 @@ impl SharpMeter {
                 return;
             }
             "analyze-every" => s.analyze_every = value.get().expect("type checked upstream"),
-            "threads" => s.threads = value.get().expect("type checked upstream"),
-            "roi-x" => s.roi.0 = value.get().expect("type checked upstream"),
-            "roi-y" => s.roi.1 = value.get().expect("type checked upstream"),
-            "roi-width" => s.roi.2 = value.get().expect("type checked upstream"),
-            "roi-height" => s.roi.3 = value.get().expect("type checked upstream"),
-            "detect-bars" => s.detect_bars = value.get().expect("type checked upstream"),
-            "tile-columns" => s.tiles.0 = value.get().expect("type checked upstream"),
-            "tile-rows" => s.tiles.1 = value.get().expect("type checked upstream"),
+            "threads" => {
+                s.meter.threads = value.get::<u32>().expect("type checked upstream") as usize
+            }
+            "roi-x" => s.meter.roi.0 = value.get().expect("type checked upstream"),
+            "roi-y" => s.meter.roi.1 = value.get().expect("type checked upstream"),
+            "roi-width" => s.meter.roi.2 = value.get().expect("type checked upstream"),
+            "roi-height" => s.meter.roi.3 = value.get().expect("type checked upstream"),
+            "detect-bars" => s.meter.detect_bars = value.get().expect("type checked upstream"),
+            "tile-columns" => s.meter.tiles.0 = value.get().expect("type checked upstream"),
+            "tile-rows" => s.meter.tiles.1 = value.get().expect("type checked upstream"),
             "metrics" => {
-                s.metrics = value
+                s.meter.metrics = value
                     .get::<super::MetricFlags>()
                     .expect("type checked upstream")
                     .into()
@@ -977,15 +889,15 @@ impl SharpMeter {
             "post-messages" => s.post_messages.to_value(),
             "attach-meta" => s.attach_meta.to_value(),
             "analyze-every" => s.analyze_every.to_value(),
-            "threads" => s.threads.to_value(),
-            "roi-x" => s.roi.0.to_value(),
-            "roi-y" => s.roi.1.to_value(),
-            "roi-width" => s.roi.2.to_value(),
-            "roi-height" => s.roi.3.to_value(),
-            "detect-bars" => s.detect_bars.to_value(),
-            "tile-columns" => s.tiles.0.to_value(),
-            "tile-rows" => s.tiles.1.to_value(),
-            "metrics" => super::MetricFlags::from(s.metrics).to_value(),
+            "threads" => (s.meter.threads as u32).to_value(),
+            "roi-x" => s.meter.roi.0.to_value(),
+            "roi-y" => s.meter.roi.1.to_value(),
+            "roi-width" => s.meter.roi.2.to_value(),
+            "roi-height" => s.meter.roi.3.to_value(),
+            "detect-bars" => s.meter.detect_bars.to_value(),
+            "tile-columns" => s.meter.tiles.0.to_value(),
+            "tile-rows" => s.meter.tiles.1.to_value(),
+            "metrics" => super::MetricFlags::from(s.meter.metrics).to_value(),
             other => unreachable!("unknown property {other}"),
         }
     }

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use gst::ClockTime;
 
-use crate::analysis::FrameFigures;
+use crate::analysis::{FrameFigures, effective_share};
 use crate::messages::{
     Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Report, Timestamps, clock_time,
 };
@@ -65,22 +65,6 @@ impl MonitorSettings {
         .into_iter()
         .filter(|&(_, limit)| limit > 0.0 && limit + self.hysteresis > MAX_RECOVERY)
         .collect()
-    }
-}
-
-/// Effective share of the nominal size on the worse axis with an estimate; only for valid
-/// frames.
-fn effective_share(figures: &FrameFigures, (width, height): (u32, u32)) -> Option<f64> {
-    if !figures.valid {
-        return None;
-    }
-    let share = |v: Option<u32>, n: u32| v.filter(|_| n > 0).map(|v| v as f64 / n as f64);
-    match (
-        share(figures.effective_width, width),
-        share(figures.effective_height, height),
-    ) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
 
