@@ -24,7 +24,7 @@ use gstsharpmeter::analysis::{
     FrameFigures, FrameMeter, LumaPlane, MeterSettings, effective_share,
 };
 use gstsharpmeter::messages::{AlarmEvent, AlarmReason, MeterMessage, Timestamps};
-use gstsharpmeter::temporal::{Monitor, MonitorSettings};
+use gstsharpmeter::temporal::{Monitor, MonitorFrame, MonitorSettings};
 
 const W: usize = 704;
 const H: usize = 1280;
@@ -166,15 +166,14 @@ fn replay(frames: &[Frame], settings: &MonitorSettings) -> Vec<Start> {
         };
         out.clear();
         let d = Some(gst::ClockTime::from_nseconds(frame_ns));
-        monitor.push(
-            settings,
+        let frame = MonitorFrame {
             times,
-            d,
-            &f.figures,
-            Some(&f.thumbnail),
-            f.size,
-            &mut out,
-        );
+            duration: d,
+            figures: &f.figures,
+            thumbnail: Some(&f.thumbnail),
+            size: f.size,
+        };
+        monitor.push(settings, &frame, &mut out);
         for m in &out {
             if let MeterMessage::Alarm(a) = m
                 && a.event == AlarmEvent::Start

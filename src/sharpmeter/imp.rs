@@ -15,7 +15,7 @@ use crate::analysis::{FrameFigures, LumaLayout, LumaScratch, Rect, luma_plane};
 use crate::baseline_file;
 use crate::messages::{MeterMessage, Timestamps};
 use crate::meta::SharpMeterMeta;
-use crate::temporal::{MAX_RECOVERY, Monitor, MonitorSettings};
+use crate::temporal::{MAX_RECOVERY, Monitor, MonitorFrame, MonitorSettings};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -332,14 +332,10 @@ impl SharpMeter {
             state.as_ref().and_then(|state| {
                 let caps = state.format.as_ref().and_then(|f| f.info.to_caps().ok());
                 let caps = caps.map(|c| c.to_string());
-                let mark = state.monitor.learned_frames();
-                let saved = state.monitor.saved_baseline(&monitor, caps)?;
-                Some(
-                    state
-                        .monitor
-                        .has_unsaved_learning()
-                        .then_some((saved, mark)),
-                )
+                let judge = state.monitor.drop_judge();
+                let mark = judge.learned_frames();
+                let saved = judge.saved_baseline(&monitor, caps)?;
+                Some(judge.has_unsaved_learning().then_some((saved, mark)))
             })
         };
         let saved = match saved {
@@ -538,15 +534,15 @@ impl SharpMeter {
                         let size = figures
                             .active_area
                             .map_or((0, 0), |a| (a.width as u32, a.height as u32));
-                        figures.scene_cut = state.monitor.push(
-                            &settings.monitor,
+                        let frame = MonitorFrame {
                             times,
                             duration,
-                            &figures,
-                            state.meter.thumbnail(),
+                            figures: &figures,
+                            thumbnail: state.meter.thumbnail(),
                             size,
-                            &mut messages,
-                        );
+                        };
+                        let cut = state.monitor.push(&settings.monitor, &frame, &mut messages);
+                        figures.scene_cut = cut;
                         Some((figures, tiles))
                     }
                     Err(why) => {

@@ -1,36 +1,40 @@
-//! Per-stream temporal state: smooths valid frames' sharpness and effective size, keeps the
-//! stream's sharpness baseline, tracks the alarm episodes of each reason, and produces
-//! reports and the summary.
-
-use std::collections::VecDeque;
+//! Per-stream temporal state: smooths valid frames' figures, judges each alarm reason,
+//! tracks its episodes, and produces reports and the summary.
+//!
+//! | reason | judged value (median over `window`) | alarm while below | ends at or above |
+//! |---|---|---|---|
+//! | `threshold` | sharpness | `threshold` | `threshold + hysteresis` |
+//! | `resolution` | effective share of the analysed size (worse axis) | `resolution-threshold` | `resolution-threshold + hysteresis` |
+//! | `drop` | sharpness / reference ([`DropJudge`]) | `1 - drop` | `1 - drop + hysteresis` |
+//!
+//! Each value is computed once per frame in [`Monitor::push`], in this order: the drop
+//! judge reads the other two reasons' smoothed values.
 
 use gst::ClockTime;
 
+use crate::analysis::thumbnail::Thumbnail;
 use crate::analysis::{FrameFigures, effective_share};
+use crate::baseline_file::SavedBaseline;
 use crate::messages::{
     Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Report, Timestamps, clock_time,
 };
 
-use super::baseline::Baseline;
-use super::count_median::CountMedian;
-use super::episode::{EpisodeTracker, Point, Transition};
-use super::median::{MAX_SAMPLES, RollingMedian};
+use super::drop_judge::{DropFrame, DropJudge};
+use super::episode::{Point, Transition};
+use super::reason::ReasonState;
 use super::report::ReportAccumulator;
 use super::scene_cut::SceneCuts;
-use super::scene_reference::{SceneFrame, SceneReference};
 use super::summary::SummaryAccumulator;
-use crate::analysis::thumbnail::Thumbnail;
-use crate::baseline_file::{QUANTILES, SavedBaseline};
 
 /// The settings the monitor reads on every frame (element properties).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonitorSettings {
     /// Alarm when smoothed sharpness is below this; 0 disables.
     pub threshold: f64,
-    /// Alarm when the smoothed effective share of the nominal size (worse axis) is below
+    /// Alarm when the smoothed effective share of the analysed size (worse axis) is below
     /// this; 0 disables.
     pub resolution_threshold: f64,
-    /// Recovery needs the limit plus this (sharpness, or share of the nominal size).
+    /// An alarm ends when its judged value reaches its limit plus this (every reason).
     pub hysteresis: f64,
     /// ns a run must last to start or end an episode.
     pub min_duration: u64,
@@ -38,14 +42,14 @@ pub struct MonitorSettings {
     pub window: u64,
     /// ns between reports; 0 reports every analysed frame.
     pub interval: u64,
-    /// Alarm when smoothed sharpness is more than this fraction below the baseline; 0
+    /// Alarm when smoothed sharpness is more than this fraction below its reference; 0
     /// disables.
     pub drop: f64,
     /// ns of learned frames after which the baseline is established.
     pub baseline_duration: u64,
 }
 
-/// Highest value either judged figure takes; recovery levels above it are clamped to it.
+/// Highest value a judged figure takes; recovery levels above it are clamped to it.
 pub const MAX_RECOVERY: f64 = 1.0;
 
 impl MonitorSettings {
@@ -53,6 +57,15 @@ impl MonitorSettings {
     /// at most [`MAX_RECOVERY`].
     pub fn recovery(&self, limit: f64) -> f64 {
         (limit + self.hysteresis).min(MAX_RECOVERY)
+    }
+
+    /// The limit of `reason`'s judged value (0: off).
+    pub fn limit(&self, reason: AlarmReason) -> f64 {
+        match reason {
+            AlarmReason::Threshold => self.threshold,
+            AlarmReason::Resolution => self.resolution_threshold,
+            AlarmReason::Drop => DropJudge::limit(self),
+        }
     }
 
     /// The alarm limits whose `limit + hysteresis` exceeds [`MAX_RECOVERY`], by property
@@ -68,123 +81,30 @@ impl MonitorSettings {
     }
 }
 
-/// Smoothing and episodes of one alarm reason.
-#[derive(Debug, Default)]
-struct ReasonState {
-    median: RollingMedian,
-    /// The frames in the smoothing window with their values, since the last edge: an edge
-    /// is dated at the first of them that crossed by itself.
-    recent: VecDeque<(Point, f64)>,
-    alarm: EpisodeTracker,
-    /// The latest smoothed value.
-    smoothed: f64,
-    /// Where the current stretch of frames without a value began.
-    missing_since: Option<u64>,
-}
-
-impl ReasonState {
-    /// Feeds one frame's value (None: the frame is not judged for this reason) against
-    /// `limit`; a limit of 0 or less closes an open episode.
-    fn judge(
-        &mut self,
-        value: Option<f64>,
-        limit: f64,
-        at: Point,
-        end: u64,
-        settings: &MonitorSettings,
-    ) -> Option<Transition> {
-        match value {
-            None => {
-                self.missing_since.get_or_insert(at.clock);
-            }
-            Some(v) => {
-                // A stretch without values that outlasted the window ends the run in
-                // progress.
-                if let Some(since) = self.missing_since.take()
-                    && at.clock.saturating_sub(since) >= settings.window
-                {
-                    self.alarm.break_run();
-                }
-                self.smoothed = self.median.push(at.clock, v, settings.window);
-                if self.recent.len() == MAX_SAMPLES {
-                    self.recent.pop_front();
-                }
-                self.recent.push_back((at, v));
-                while self.recent.len() > 1
-                    && at.clock.saturating_sub(self.recent[0].0.clock) >= settings.window
-                {
-                    self.recent.pop_front();
-                }
-            }
-        }
-        if limit <= 0.0 {
-            self.recent.clear();
-            return self.alarm.close(at);
-        }
-        value?;
-        let v = self.smoothed;
-        let recovery = settings.recovery(limit);
-        let (degraded, recovered) = (v < limit, v >= recovery);
-        // A run that starts now starts at the first frame of the window that crossed.
-        let crossed = |&&(_, x): &&(Point, f64)| {
-            if self.alarm.is_active() {
-                x >= recovery
-            } else {
-                x < limit
-            }
-        };
-        let first = self.recent.iter().find(crossed).map_or(at, |&(p, _)| p);
-        let tr = self
-            .alarm
-            .update(first, end, degraded, recovered, settings.min_duration);
-        if tr.is_some() {
-            self.recent.clear();
-        }
-        tr
-    }
-
-    /// Forgets the smoothing window.
-    fn clear(&mut self) {
-        self.median.clear();
-        self.recent.clear();
-    }
-
-    /// Closes an open episode at `at` and forgets the smoothing window.
-    fn flush(&mut self, at: Point) -> Option<Transition> {
-        self.clear();
-        self.alarm.close(at)
-    }
+/// One analysed frame as the monitor takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct MonitorFrame<'a> {
+    /// From the frame's PTS; a frame without running time is placed where the previous
+    /// frame ended.
+    pub times: Timestamps,
+    pub duration: Option<ClockTime>,
+    pub figures: &'a FrameFigures,
+    /// For scene-cut detection.
+    pub thumbnail: Option<&'a Thumbnail>,
+    /// The analysed size (width, height) that effective shares are of.
+    pub size: (u32, u32),
 }
 
 /// Temporal state of one stream.
-///
-/// The baseline learns every valid frame except while a drop episode is open or pending
-/// (smoothed sharpness below the drop limit of its reference): it follows changes smaller
-/// than `drop`, and a larger fall never becomes the new normal by itself. The reference is
-/// the baseline, or a softer new scene's own level ([`SceneReference`]).
 #[derive(Debug, Default)]
 pub struct Monitor {
+    /// Judges smoothed sharpness.
     sharpness: ReasonState,
+    /// Judges the smoothed effective share.
     resolution: ReasonState,
-    /// Judges smoothed sharpness over the baseline.
-    drop: ReasonState,
-    baseline: Baseline,
-    /// The established baseline level of the last frame.
-    level: Option<f64>,
-    /// The level the last frame's drop was judged against.
-    reference: Option<f64>,
-    scene: SceneReference,
+    drop: DropJudge,
     /// Smoothed effective share of the current scene, once a frame of it had one.
     scene_share: Option<f64>,
-    /// Effective sizes of the frames the baseline learned in this stream.
-    learned_width: CountMedian,
-    learned_height: CountMedian,
-    /// Effective size of a loaded baseline.
-    loaded_size: Option<(u32, u32)>,
-    /// Frames the baseline learned in this stream, and that count when it was last loaded
-    /// or saved.
-    learned_frames: u64,
-    saved_at: u64,
     cuts: SceneCuts,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
@@ -201,7 +121,7 @@ impl Monitor {
     fn state(&self) -> AlarmState {
         if self.sharpness.alarm.is_active()
             || self.resolution.alarm.is_active()
-            || self.drop.alarm.is_active()
+            || self.drop.is_active()
         {
             AlarmState::Alarm
         } else {
@@ -238,8 +158,8 @@ impl Monitor {
             AlarmReason::Drop => (
                 settings.drop,
                 None,
-                self.reference,
-                Some(1.0 - self.drop.smoothed),
+                self.drop.reference(),
+                Some(self.drop.relative_drop()),
             ),
         };
         out.push(MeterMessage::Alarm(Alarm {
@@ -255,47 +175,51 @@ impl Monitor {
         }));
     }
 
-    /// Feeds one analysed frame of nominal size `size` (width, height) and its thumbnail.
-    /// `times` come from its PTS; a frame without running time is placed where the previous
-    /// frame ended. Returns whether the frame starts a new scene; a cut restarts the
+    /// Feeds one analysed frame. Returns whether it starts a new scene; a cut restarts the
     /// smoothing windows without starting or ending an episode.
-    #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
         settings: &MonitorSettings,
-        times: Timestamps,
-        duration: Option<ClockTime>,
-        figures: &FrameFigures,
-        thumbnail: Option<&Thumbnail>,
-        size: (u32, u32),
+        frame: &MonitorFrame,
         out: &mut Vec<MeterMessage>,
     ) -> bool {
-        let cut = thumbnail.is_some_and(|t| self.cuts.push(t));
-        let (at, end) = self.place(times, duration);
+        let figures = frame.figures;
+        let cut = frame.thumbnail.is_some_and(|t| self.cuts.push(t));
+        let (at, end) = self.place(frame.times, frame.duration);
         if cut {
-            for reason in [&mut self.sharpness, &mut self.resolution, &mut self.drop] {
-                reason.clear();
-            }
-            self.scene.cut(at.clock, self.drop.alarm.is_active());
+            self.sharpness.clear();
+            self.resolution.clear();
+            self.drop.cut(at.clock);
             self.scene_share = None;
         }
-        let duration = duration.unwrap_or(ClockTime::ZERO);
         self.summary.add_frame(figures);
         self.report.add(at, end, figures);
         let sharpness = figures.valid.then_some(figures.sharpness);
-        let tr = self
-            .sharpness
-            .judge(sharpness, settings.threshold, at, end, settings);
+        let limit = settings.limit(AlarmReason::Threshold);
+        let tr = self.sharpness.judge(sharpness, limit, at, end, settings);
         self.emit(tr, AlarmReason::Threshold, settings, out);
-        let share = effective_share(figures, size);
-        let tr = self
-            .resolution
-            .judge(share, settings.resolution_threshold, at, end, settings);
+        let share = effective_share(figures, frame.size);
+        let limit = settings.limit(AlarmReason::Resolution);
+        let tr = self.resolution.judge(share, limit, at, end, settings);
         self.emit(tr, AlarmReason::Resolution, settings, out);
         if share.is_some() {
             self.scene_share = Some(self.resolution.smoothed);
         }
-        self.judge_drop(figures, at, end, duration.nseconds(), size, settings, out);
+        let drop_frame = DropFrame {
+            at,
+            end,
+            duration: frame.duration.map_or(0, ClockTime::nseconds),
+            sharpness,
+            smoothed_sharpness: self.sharpness.smoothed,
+            scene_share: self.scene_share,
+            effective: (figures.effective_width, figures.effective_height),
+            size: frame.size,
+        };
+        let (tr, relative_drop) = self.drop.judge(&drop_frame, settings);
+        self.emit(tr, AlarmReason::Drop, settings, out);
+        if let Some(d) = relative_drop {
+            self.summary.add_drop(d);
+        }
         if self.report.is_due(settings.interval) {
             let r = self.report.take(self.state());
             out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
@@ -339,96 +263,8 @@ impl Monitor {
         }
     }
 
-    /// Judges a frame's sharpness (when valid) against its reference, then lets the
-    /// baseline learn it unless a drop episode is open or pending.
-    #[allow(clippy::too_many_arguments)]
-    fn judge_drop(
-        &mut self,
-        figures: &FrameFigures,
-        at: Point,
-        end: u64,
-        duration: u64,
-        size: (u32, u32),
-        settings: &MonitorSettings,
-        out: &mut Vec<MeterMessage>,
-    ) {
-        let sharpness = figures.valid.then_some(figures.sharpness);
-        self.level = self
-            .baseline
-            .is_established(settings.baseline_duration)
-            .then(|| self.baseline.level())
-            .flatten()
-            .filter(|&b| b > 0.0);
-        let limit = if settings.drop > 0.0 {
-            1.0 - settings.drop
-        } else {
-            0.0
-        };
-        let active = self.drop.alarm.is_active();
-        self.reference = if figures.valid {
-            let frame = SceneFrame {
-                clock: at.clock,
-                sharpness: self.sharpness.smoothed,
-                share: self.scene_share,
-            };
-            let share = self.baseline_share(size);
-            let settle = settings.min_duration.max(settings.window);
-            // With the alarm's own limit, a scene settling at it would alarm on every dip.
-            let softer_below = if limit > 0.0 {
-                settings.recovery(limit)
-            } else {
-                0.0
-            };
-            let was_scene_level = self.scene.is_scene_level();
-            let reference = self.scene.reference(
-                frame,
-                self.level,
-                softer_below,
-                share,
-                settings.window,
-                settle,
-                active,
-            );
-            // Ratios against the other reference no longer apply.
-            if self.scene.is_scene_level() != was_scene_level {
-                self.drop.clear();
-            }
-            reference
-        } else {
-            self.scene.invalid(at.clock);
-            None
-        };
-        let ratio = sharpness.zip(self.reference).map(|(s, b)| s / b);
-        let tr = self.drop.judge(ratio, limit, at, end, settings);
-        self.emit(tr, AlarmReason::Drop, settings, out);
-        if ratio.is_some() {
-            self.summary.add_drop(1.0 - self.drop.smoothed);
-        }
-        let pending = ratio.is_some() && limit > 0.0 && self.drop.smoothed < limit;
-        if let Some(s) = sharpness
-            && !self.drop.alarm.is_active()
-            && !pending
-        {
-            self.baseline.learn(at.clock, duration, s);
-            self.learned_frames += 1;
-            self.learned_width.add(figures.effective_width);
-            self.learned_height.add(figures.effective_height);
-        }
-    }
-
-    /// Effective share (worse axis) of the frames the baseline learned, or of a loaded
-    /// baseline, against the nominal `size`.
-    fn baseline_share(&self, (width, height): (u32, u32)) -> Option<f64> {
-        let (w, h) = self
-            .learned_width
-            .get()
-            .zip(self.learned_height.get())
-            .or(self.loaded_size)?;
-        (width > 0 && height > 0).then(|| (w as f64 / width as f64).min(h as f64 / height as f64))
-    }
-
     fn with_baseline(&self, mut report: Report) -> Report {
-        report.baseline = self.level;
+        report.baseline = self.drop.level();
         report
     }
 
@@ -445,65 +281,30 @@ impl Monitor {
         let tr = self.drop.flush(self.next);
         self.emit(tr, AlarmReason::Drop, settings, out);
         self.cuts.clear();
-        self.scene.clear();
         self.scene_share = None;
     }
 
-    /// Replaces the baseline with a saved one. It is established at once when it learned
-    /// at least `baseline-duration`, and goes on learning from this stream.
+    /// Replaces the baseline with a saved one ([`DropJudge::load_baseline`]).
     pub fn load_baseline(&mut self, saved: &SavedBaseline) {
-        self.baseline = Baseline::from_quantiles(&saved.sharpness, saved.learned, saved.frames);
-        self.loaded_size = saved.effective_size;
-        self.saved_at = self.learned_frames;
+        self.drop.load_baseline(saved);
     }
 
-    /// Whether the baseline learned frames since it was loaded or last saved: a run that
-    /// learned nothing has nothing to write.
-    pub fn has_unsaved_learning(&self) -> bool {
-        self.learned_frames != self.saved_at
-    }
-
-    /// Frames learned so far, to pass to [`Monitor::mark_saved`] once the baseline as it
-    /// is now was written.
-    pub fn learned_frames(&self) -> u64 {
-        self.learned_frames
+    /// The drop judge: the baseline, its saving and the scene reference.
+    pub fn drop_judge(&self) -> &DropJudge {
+        &self.drop
     }
 
     /// Notes that the baseline as it was after `learned_frames` frames was written.
     pub fn mark_saved(&mut self, learned_frames: u64) {
-        self.saved_at = learned_frames;
-    }
-
-    /// The baseline to save, once established; `caps` describes the stream.
-    pub fn saved_baseline(
-        &self,
-        settings: &MonitorSettings,
-        caps: Option<String>,
-    ) -> Option<SavedBaseline> {
-        if !self.baseline.is_established(settings.baseline_duration) {
-            return None;
-        }
-        let sharpness = QUANTILES
-            .iter()
-            .map(|&q| Some((q, self.baseline.quantile(q)?)))
-            .collect::<Option<Vec<_>>>()?;
-        Some(SavedBaseline {
-            sharpness,
-            learned: self.baseline.learned(),
-            frames: self.baseline.frames(),
-            effective_size: self
-                .learned_width
-                .get()
-                .zip(self.learned_height.get())
-                .or(self.loaded_size),
-            caps,
-        })
+        self.drop.mark_saved(learned_frames);
     }
 
     /// End of stream: [`Monitor::flush`] followed by the summary.
     pub fn finish(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
         self.flush(settings, out);
-        out.push(MeterMessage::Summary(self.summary.summary(self.level)));
+        out.push(MeterMessage::Summary(
+            self.summary.summary(self.drop.level()),
+        ));
     }
 }
 
@@ -511,6 +312,7 @@ impl Monitor {
 mod tests {
     use super::*;
     use crate::messages::Summary;
+    use crate::temporal::median::MAX_SAMPLES;
 
     const FRAME: u64 = 40_000_000; // 25 fps
     const SIZE: (u32, u32) = (640, 360);
@@ -565,11 +367,13 @@ mod tests {
             let (t, f) = frame(i as u64, v, valid);
             m.push(
                 s,
-                t,
-                Some(ClockTime::from_nseconds(FRAME)),
-                &f,
-                None,
-                SIZE,
+                &MonitorFrame {
+                    times: t,
+                    duration: Some(ClockTime::from_nseconds(FRAME)),
+                    figures: &f,
+                    thumbnail: None,
+                    size: SIZE,
+                },
                 &mut out,
             );
         }
@@ -636,9 +440,19 @@ mod tests {
         let mut out = vec![];
         let (_, f) = frame(0, 0.5, true);
         for _ in 0..3 * MAX_SAMPLES {
-            m.push(&s, Timestamps::default(), None, &f, None, SIZE, &mut out);
+            m.push(
+                &s,
+                &MonitorFrame {
+                    times: Timestamps::default(),
+                    duration: None,
+                    figures: &f,
+                    thumbnail: None,
+                    size: SIZE,
+                },
+                &mut out,
+            );
         }
-        for r in [&m.sharpness, &m.resolution, &m.drop] {
+        for r in [&m.sharpness, &m.resolution, &m.drop.ratio] {
             assert!(r.median.len() <= MAX_SAMPLES && r.recent.len() <= MAX_SAMPLES);
         }
     }
@@ -784,10 +598,30 @@ mod tests {
         let mut out = vec![];
         for i in 0..30 {
             let (t, f) = frame(i, 0.1, true);
-            m.push(&settings(), t, None, &f, None, SIZE, &mut out);
+            m.push(
+                &settings(),
+                &MonitorFrame {
+                    times: t,
+                    duration: None,
+                    figures: &f,
+                    thumbnail: None,
+                    size: SIZE,
+                },
+                &mut out,
+            );
         }
         let (t, f) = frame(30, 0.1, true);
-        m.push(&s, t, None, &f, None, SIZE, &mut out);
+        m.push(
+            &s,
+            &MonitorFrame {
+                times: t,
+                duration: None,
+                figures: &f,
+                thumbnail: None,
+                size: SIZE,
+            },
+            &mut out,
+        );
         let a = alarms(&out);
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].event, AlarmEvent::End);
@@ -806,11 +640,13 @@ mod tests {
         for _ in 0..30 {
             m.push(
                 &s,
-                Timestamps::default(),
-                Some(ClockTime::from_nseconds(FRAME)),
-                &f,
-                None,
-                SIZE,
+                &MonitorFrame {
+                    times: Timestamps::default(),
+                    duration: Some(ClockTime::from_nseconds(FRAME)),
+                    figures: &f,
+                    thumbnail: None,
+                    size: SIZE,
+                },
                 &mut out,
             );
         }
@@ -838,11 +674,13 @@ mod tests {
             f.effective_height = Some(360);
             m.push(
                 &s,
-                t,
-                Some(ClockTime::from_nseconds(FRAME)),
-                &f,
-                None,
-                SIZE,
+                &MonitorFrame {
+                    times: t,
+                    duration: Some(ClockTime::from_nseconds(FRAME)),
+                    figures: &f,
+                    thumbnail: None,
+                    size: SIZE,
+                },
                 &mut out,
             );
         }
@@ -978,7 +816,7 @@ mod tests {
         let s = drop_settings();
         let mut m = Monitor::new();
         feed(&mut m, &[(0.8, true); 100], &s);
-        let saved = m.saved_baseline(&s, Some("caps".into())).unwrap();
+        let saved = m.drop_judge().saved_baseline(&s, Some("caps".into())).unwrap();
         assert_eq!((saved.learned, saved.frames), (100 * FRAME, 100));
         assert!(
             saved
@@ -997,7 +835,7 @@ mod tests {
         // Too short a run gives nothing to save.
         let mut m = Monitor::new();
         feed(&mut m, &[(0.8, true)], &s);
-        assert_eq!(m.saved_baseline(&s, None), None);
+        assert_eq!(m.drop_judge().saved_baseline(&s, None), None);
     }
 
     /// Two thumbnails of different scenes.
@@ -1022,7 +860,17 @@ mod tests {
             f.effective_height = Some(SIZE.1);
             let d = Some(ClockTime::from_nseconds(FRAME));
             let thumb = if second { &scene_b } else { &scene_a };
-            m.push(&s, t, d, &f, Some(thumb), SIZE, &mut out);
+            m.push(
+                &s,
+                &MonitorFrame {
+                    times: t,
+                    duration: d,
+                    figures: &f,
+                    thumbnail: Some(thumb),
+                    size: SIZE,
+                },
+                &mut out,
+            );
         }
         m.finish(&s, &mut out);
         alarms(&out).into_iter().cloned().collect()
@@ -1105,7 +953,17 @@ mod tests {
                 let (t, f) = frame(i, sharpness, true);
                 let thumb = with_thumbnails.then_some(thumb);
                 let d = Some(ClockTime::from_nseconds(FRAME));
-                if m.push(&s, t, d, &f, thumb, SIZE, &mut out) {
+                if m.push(
+                    &s,
+                    &MonitorFrame {
+                        times: t,
+                        duration: d,
+                        figures: &f,
+                        thumbnail: thumb,
+                        size: SIZE,
+                    },
+                    &mut out,
+                ) {
                     cuts.push(i);
                 }
                 if posted.is_none() && !alarms(&out).is_empty() {

@@ -27,6 +27,24 @@ pub struct SceneFrame {
     pub share: Option<f64>,
 }
 
+/// What a frame's reference depends on besides the frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SceneLimits {
+    /// The established baseline; None: no judgement.
+    pub baseline: Option<f64>,
+    /// The fraction of the baseline below which a settling scene is softer content (0:
+    /// the drop alarm is off).
+    pub softer_below: f64,
+    /// The baseline's effective share.
+    pub baseline_share: Option<f64>,
+    /// The smoothing window, ns.
+    pub window: u64,
+    /// How long a new scene settles, ns.
+    pub settle: u64,
+    /// Whether a drop episode is open.
+    pub active: bool,
+}
+
 /// Scene-aware reference level for the drop alarm.
 #[derive(Debug, Default, Clone)]
 pub struct SceneReference {
@@ -65,21 +83,17 @@ impl SceneReference {
         *self = Self::default();
     }
 
-    /// The level that a valid `frame` is judged against, given the established `baseline`
-    /// (None: no judgement), the fraction of it below which a settling scene is softer
-    /// content, `softer_below` (0: drop alarm off), the baseline's effective share, the
-    /// smoothing `window` and the `settle` time (ns), and whether a drop episode is `active`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn reference(
-        &mut self,
-        frame: SceneFrame,
-        baseline: Option<f64>,
-        softer_below: f64,
-        baseline_share: Option<f64>,
-        window: u64,
-        settle: u64,
-        active: bool,
-    ) -> Option<f64> {
+    /// The level that a valid `frame` is judged against; None without an established
+    /// baseline.
+    pub fn reference(&mut self, frame: SceneFrame, limits: &SceneLimits) -> Option<f64> {
+        let SceneLimits {
+            baseline,
+            softer_below,
+            baseline_share,
+            window,
+            settle,
+            active,
+        } = *limits;
         if let Some(since) = self.invalid_since.take()
             && frame.clock.saturating_sub(since) >= window
             && !active
@@ -128,10 +142,21 @@ mod tests {
         }
     }
 
-    /// Feeds one valid frame with baseline 0.8, limit 0.6 and baseline share 1.
+    /// Baseline 0.8, limit 0.6 and baseline share 1.
+    fn limits(active: bool) -> SceneLimits {
+        SceneLimits {
+            baseline: Some(0.8),
+            softer_below: 0.6,
+            baseline_share: Some(1.0),
+            window: WINDOW,
+            settle: SETTLE,
+            active,
+        }
+    }
+
+    /// Feeds one valid frame with [`limits`].
     fn judge(r: &mut SceneReference, f: SceneFrame, active: bool) -> f64 {
-        r.reference(f, Some(0.8), 0.6, Some(1.0), WINDOW, SETTLE, active)
-            .unwrap()
+        r.reference(f, &limits(active)).unwrap()
     }
 
     #[test]
@@ -140,7 +165,12 @@ mod tests {
         assert_eq!(judge(&mut r, frame(0, 0.3, Some(1.0)), false), 0.8);
         assert_eq!(judge(&mut r, frame(40, 0.3, Some(1.0)), false), 0.8);
         let f = frame(80, 0.3, None);
-        assert_eq!(r.reference(f, None, 0.6, None, WINDOW, SETTLE, false), None);
+        let no_baseline = SceneLimits {
+            baseline: None,
+            baseline_share: None,
+            ..limits(false)
+        };
+        assert_eq!(r.reference(f, &no_baseline), None);
     }
 
     #[test]
@@ -199,7 +229,11 @@ mod tests {
         assert_eq!(judge(&mut r, frame(0, 0.9, Some(1.0)), false), 0.8);
         r.cut(100 * MS, false);
         let f = frame(100, 0.3, Some(1.0));
-        let judged = r.reference(f, Some(0.8), 0.0, Some(1.0), WINDOW, SETTLE, false);
+        let off = SceneLimits {
+            softer_below: 0.0,
+            ..limits(false)
+        };
+        let judged = r.reference(f, &off);
         assert_eq!(judged, Some(0.8));
     }
 }
