@@ -10,13 +10,12 @@
 //!
 //! `cargo run --release --example alarm_check -- ../shared/corpus [photo.png ...]`
 
-#[allow(dead_code)]
-#[path = "../tests/common/clip.rs"]
-mod clip;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use clip::{Clip, Photo, down_up, gaussian_blur, load_photo, through_black};
+use common::clip::{Clip, Photo, down_up, gaussian_blur, load_photo, through_black};
 use gst::prelude::*;
 use gst_video::prelude::*;
 use gstsharpmeter::analysis::thumbnail::Thumbnail;
@@ -32,19 +31,6 @@ const FPS: usize = 30;
 const FRAMES: usize = 10 * FPS;
 const SWITCH: usize = 5 * FPS;
 const SECOND: f64 = 1e9;
-
-fn pan(photo: Photo) -> Clip {
-    Clip {
-        photo,
-        width: W,
-        height: H,
-        fps: FPS as u32,
-        frames: FRAMES,
-        soft: 0..0,
-        factor: 1,
-        fade: 0..0,
-    }
-}
 
 fn with_rgb(p: &Photo, rgb: Vec<u8>) -> Photo {
     Photo {
@@ -64,25 +50,13 @@ struct Frame {
 /// Encodes `frame(i)` for every frame, decodes it and measures each frame as the element does
 /// (`FrameMeter` with the default properties).
 fn encode_and_analyse(frame: impl Fn(usize) -> Vec<u8> + Send + 'static) -> Vec<Frame> {
-    let pipeline = gst::parse::launch(
+    let (pipeline, src) = common::appsrc_pipeline(
         "appsrc name=src format=time block=true max-buffers=4 ! videoconvert \
          ! x264enc speed-preset=superfast pass=qual quantizer=23 threads=1 ! avdec_h264 \
          ! appsink name=sink sync=false",
-    )
-    .expect("pipeline")
-    .downcast::<gst::Pipeline>()
-    .unwrap();
-    let src = pipeline
-        .by_name("src")
-        .unwrap()
-        .downcast::<gst_app::AppSrc>()
-        .unwrap();
-    let sink = pipeline
-        .by_name("sink")
-        .unwrap()
-        .downcast::<gst_app::AppSink>()
-        .unwrap();
-    let layout = pan(Photo {
+    );
+    let sink = common::appsink(&pipeline);
+    let layout = Clip::portrait_pan(Photo {
         width: 1,
         height: 1,
         rgb: vec![0; 3],
@@ -91,13 +65,7 @@ fn encode_and_analyse(frame: impl Fn(usize) -> Vec<u8> + Send + 'static) -> Vec<
     pipeline.set_state(gst::State::Playing).unwrap();
     let feeder = std::thread::spawn(move || {
         for i in 0..FRAMES {
-            let mut buf = gst::Buffer::from_mut_slice(frame(i));
-            let b = buf.get_mut().unwrap();
-            b.set_pts(gst::ClockTime::from_nseconds(layout.pts(i)));
-            b.set_duration(gst::ClockTime::from_nseconds(
-                layout.pts(i + 1) - layout.pts(i),
-            ));
-            if src.push_buffer(buf).is_err() {
+            if src.push_buffer(layout.buffer(i, frame(i))).is_err() {
                 return;
             }
         }
@@ -271,7 +239,7 @@ fn main() {
         }
     };
     for (name, photo) in &photos {
-        let sharp = pan(with_rgb(photo, photo.rgb.clone()));
+        let sharp = Clip::portrait_pan(with_rgb(photo, photo.rgb.clone()));
         let frames = encode_and_analyse(move |i| sharp.frame(i));
         report("plain", name, &frames);
         for (kind, soft) in [
@@ -287,12 +255,15 @@ fn main() {
                 ),
             ),
         ] {
-            let (a, b) = (pan(with_rgb(photo, photo.rgb.clone())), pan(soft));
+            let (a, b) = (
+                Clip::portrait_pan(with_rgb(photo, photo.rgb.clone())),
+                Clip::portrait_pan(soft),
+            );
             let frames =
                 encode_and_analyse(move |i| if i < SWITCH { a.frame(i) } else { b.frame(i) });
             report(kind, name, &frames);
         }
-        let p = pan(with_rgb(photo, photo.rgb.clone()));
+        let p = Clip::portrait_pan(with_rgb(photo, photo.rgb.clone()));
         let frames = encode_and_analyse(move |i| {
             let gain = through_black(i as f64 / FPS as f64, 4.0);
             let mut f = p.frame(i);
@@ -308,8 +279,8 @@ fn main() {
                 continue;
             }
             let (first, second) = (
-                pan(with_rgb(a, a.rgb.clone())),
-                pan(with_rgb(b, b.rgb.clone())),
+                Clip::portrait_pan(with_rgb(a, a.rgb.clone())),
+                Clip::portrait_pan(with_rgb(b, b.rgb.clone())),
             );
             let frames = encode_and_analyse(move |i| {
                 if i < SWITCH {

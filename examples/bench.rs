@@ -17,10 +17,12 @@
 #[path = "../tests/common/clip.rs"]
 mod clip;
 
-use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "../tests/common/counting_alloc.rs"]
+mod counting_alloc;
+
+use counting_alloc::allocations;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use gstsharpmeter::analysis::diagonal_energy;
@@ -30,27 +32,6 @@ use gstsharpmeter::analysis::upscale::{UpscaleScratch, detect};
 use gstsharpmeter::analysis::{FrameMeter, LumaPlane, MeterSettings, Metrics};
 
 /// The system allocator, counting allocations.
-struct Counting;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
 /// Best and median milliseconds per call of `f` over `runs` calls. On a shared VM the best is
 /// the steadier figure; the median shows the spread.
 fn time_ms(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
@@ -212,11 +193,11 @@ fn allocations_per_frame() {
         std::hint::black_box(meter.measure(&plane, &settings));
     };
     analyze(&frames[0]);
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for f in &frames[1..] {
         analyze(f);
     }
-    let n = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let n = allocations() - before;
     println!(
         "\nallocations per analysed frame after the first (1920x1080, all metrics, {} frames): {:.1}",
         frames.len() - 1,

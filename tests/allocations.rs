@@ -5,35 +5,14 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 
 use common::clip;
+use counting_alloc::allocations;
 use gstsharpmeter::analysis::{
     FrameMeter, LumaLayout, LumaScratch, MeterSettings, Metrics, luma_plane,
 };
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-/// The system allocator, counting allocations.
-struct Counting;
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 #[test]
 fn analysing_a_frame_allocates_nothing_after_the_first() {
@@ -67,11 +46,11 @@ fn analysing_a_frame_allocates_nothing_after_the_first() {
             assert_eq!(meter.tiles().len(), 4);
         };
         analyze(&frames[0]);
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         for f in &frames[1..] {
             analyze(f);
         }
-        let after = ALLOCATIONS.load(Ordering::Relaxed);
+        let after = allocations();
         assert_eq!(
             after - before,
             0,

@@ -197,11 +197,7 @@ fn a_flushing_seek_ends_the_open_alarm_and_measures_afresh() {
     .unwrap()
     .downcast::<gst::Pipeline>()
     .unwrap();
-    let sink = pipeline
-        .by_name("sink")
-        .unwrap()
-        .downcast::<gst_app::AppSink>()
-        .unwrap();
+    let sink = common::appsink(&pipeline);
     let bus = pipeline.bus().unwrap();
     pipeline.set_state(gst::State::Playing).unwrap();
     let pts: Vec<_> = (0..20)

@@ -94,11 +94,7 @@ fn the_baseline_save_signal_writes_on_request() {
     // Nothing established yet: nothing to write.
     assert!(!e.emit_by_name::<bool>("baseline-save", &[]));
     for i in 0..c.frames {
-        let mut buf = gst::Buffer::from_mut_slice(c.frame(i));
-        let b = buf.get_mut().unwrap();
-        b.set_pts(gst::ClockTime::from_nseconds(c.pts(i)));
-        b.set_duration(gst::ClockTime::from_nseconds(c.pts(i + 1) - c.pts(i)));
-        h.push(buf).unwrap();
+        h.push(c.buffer(i, c.frame(i))).unwrap();
     }
     assert!(!path.exists());
     assert!(e.emit_by_name::<bool>("baseline-save", &[]));

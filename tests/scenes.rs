@@ -35,13 +35,7 @@ fn the_meta_marks_the_first_frame_after_a_cut_only() {
             } else {
                 second.frame(i - 50)
             };
-            let mut buf = gst::Buffer::from_mut_slice(data);
-            let b = buf.get_mut().unwrap();
-            b.set_pts(gst::ClockTime::from_nseconds(first.pts(i)));
-            b.set_duration(gst::ClockTime::from_nseconds(
-                first.pts(i + 1) - first.pts(i),
-            ));
-            if src.push_buffer(buf).is_err() {
+            if src.push_buffer(first.buffer(i, data)).is_err() {
                 return;
             }
         }

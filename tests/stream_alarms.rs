@@ -21,20 +21,6 @@ const FRAMES: usize = 10 * FPS;
 const SWITCH: usize = 5 * FPS;
 const SECOND: u64 = 1_000_000_000;
 
-/// A 704x1280 pan at 30 fps over `photo`, 10 s long.
-fn pan(photo: Photo) -> Clip {
-    Clip {
-        photo,
-        width: 704,
-        height: 1280,
-        fps: FPS as u32,
-        frames: FRAMES,
-        soft: 0..0,
-        factor: 1,
-        fade: 0..0,
-    }
-}
-
 fn photo(name: &str) -> Photo {
     load_photo(&fixture(name))
 }
@@ -87,7 +73,7 @@ impl Outcome {
 
 /// Size, rate and length of every clip here, without a picture.
 fn layout() -> Clip {
-    pan(Photo {
+    Clip::portrait_pan(Photo {
         width: 1,
         height: 1,
         rgb: vec![0; 3],
@@ -164,7 +150,7 @@ fn run_encoded(frame: impl Fn(usize) -> Vec<u8> + Send + 'static, props: &str) -
 
 /// A pan over `sharp` that continues over `soft` (the same photo degraded) from 5 s.
 fn switching(sharp: Photo, soft: Photo) -> Outcome {
-    let (before, after) = (pan(sharp), pan(soft));
+    let (before, after) = (Clip::portrait_pan(sharp), Clip::portrait_pan(soft));
     run_encoded(
         move |i| {
             if i < SWITCH {
@@ -228,7 +214,7 @@ fn a_cut_between_sharp_photos_raises_no_alarm() {
         ("gray_rocket__blur__0.png", "gray_text__blur__0.png"),
         ("gray_coins__blur__0.png", "gray_text__blur__0.png"),
     ] {
-        let (first, second) = (pan(photo(a)), pan(photo(b)));
+        let (first, second) = (Clip::portrait_pan(photo(a)), Clip::portrait_pan(photo(b)));
         let o = run_encoded(
             move |i| {
                 if i < SWITCH {
@@ -246,7 +232,7 @@ fn a_cut_between_sharp_photos_raises_no_alarm() {
 #[test]
 fn a_fade_through_black_raises_no_alarm() {
     // Fades out from 4 s, black from 5 s, fades in from 6 s, the same pan from 7 s.
-    let p = pan(photo("color_astronaut__blur__0.png"));
+    let p = Clip::portrait_pan(photo("color_astronaut__blur__0.png"));
     let o = run_encoded(
         move |i| {
             let gain = through_black(i as f64 / FPS as f64, 4.0);
@@ -271,7 +257,7 @@ fn a_saved_baseline_replaces_a_corrupt_one_and_makes_a_soft_run_alarm_at_once() 
     let name = "color_astronaut__blur__0.png";
     // Run 1: sharp. The corrupt file gives one warning, learning starts from scratch, and
     // the good run replaces the file at EOS.
-    let sharp = pan(photo(name));
+    let sharp = Clip::portrait_pan(photo(name));
     let o = run_encoded(move |i| sharp.frame(i), &props);
     assert_eq!(o.warnings.len(), 1, "{:?}", o.warnings);
     assert!(o.alarms.is_empty(), "{:?}", o.alarms);
@@ -280,7 +266,7 @@ fn a_saved_baseline_replaces_a_corrupt_one_and_makes_a_soft_run_alarm_at_once() 
         .expect("replaced at EOS");
     assert_eq!(saved.frames, FRAMES as u64);
     // Run 2: rendered at half size throughout; it alarms from its start.
-    let soft = pan(down_upped(photo(name)));
+    let soft = Clip::portrait_pan(down_upped(photo(name)));
     let o = run_encoded(move |i| soft.frame(i), &props);
     assert!(o.warnings.is_empty(), "{:?}", o.warnings);
     let drops = o.starts(AlarmReason::Drop);

@@ -345,19 +345,29 @@ mod tests {
                 texture: 1.0,
                 laplacian_variance: Some(1.0),
                 tenengrad: Some(1.0),
-                blur_effect: None,
-                edge_width: None,
-                effective_width: None,
-                effective_height: None,
-                upscaled_from_width: None,
-                upscaled_from_height: None,
-                upscale_confidence: None,
-                tile_min: None,
-                tiles_below: None,
-                scene_cut: false,
-                active_area: None,
+                ..Default::default()
             },
         )
+    }
+
+    /// Pushes one frame of [`SIZE`] into `m`; whether it starts a new scene.
+    fn push(
+        m: &mut Monitor,
+        s: &MonitorSettings,
+        times: Timestamps,
+        duration: Option<ClockTime>,
+        figures: &FrameFigures,
+        thumbnail: Option<&Thumbnail>,
+        out: &mut Vec<MeterMessage>,
+    ) -> bool {
+        let frame = MonitorFrame {
+            times,
+            duration,
+            figures,
+            thumbnail,
+            size: SIZE,
+        };
+        m.push(s, &frame, out)
     }
 
     /// Pushes one 25 fps frame per value (sharpness, valid) into `m`.
@@ -365,15 +375,13 @@ mod tests {
         let mut out = vec![];
         for (i, &(v, valid)) in values.iter().enumerate() {
             let (t, f) = frame(i as u64, v, valid);
-            m.push(
+            push(
+                m,
                 s,
-                &MonitorFrame {
-                    times: t,
-                    duration: Some(ClockTime::from_nseconds(FRAME)),
-                    figures: &f,
-                    thumbnail: None,
-                    size: SIZE,
-                },
+                t,
+                Some(ClockTime::from_nseconds(FRAME)),
+                &f,
+                None,
                 &mut out,
             );
         }
@@ -440,17 +448,7 @@ mod tests {
         let mut out = vec![];
         let (_, f) = frame(0, 0.5, true);
         for _ in 0..3 * MAX_SAMPLES {
-            m.push(
-                &s,
-                &MonitorFrame {
-                    times: Timestamps::default(),
-                    duration: None,
-                    figures: &f,
-                    thumbnail: None,
-                    size: SIZE,
-                },
-                &mut out,
-            );
+            push(&mut m, &s, Timestamps::default(), None, &f, None, &mut out);
         }
         for r in [&m.sharpness, &m.resolution, &m.drop.ratio] {
             assert!(r.median.len() <= MAX_SAMPLES && r.recent.len() <= MAX_SAMPLES);
@@ -598,30 +596,10 @@ mod tests {
         let mut out = vec![];
         for i in 0..30 {
             let (t, f) = frame(i, 0.1, true);
-            m.push(
-                &settings(),
-                &MonitorFrame {
-                    times: t,
-                    duration: None,
-                    figures: &f,
-                    thumbnail: None,
-                    size: SIZE,
-                },
-                &mut out,
-            );
+            push(&mut m, &settings(), t, None, &f, None, &mut out);
         }
         let (t, f) = frame(30, 0.1, true);
-        m.push(
-            &s,
-            &MonitorFrame {
-                times: t,
-                duration: None,
-                figures: &f,
-                thumbnail: None,
-                size: SIZE,
-            },
-            &mut out,
-        );
+        push(&mut m, &s, t, None, &f, None, &mut out);
         let a = alarms(&out);
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].event, AlarmEvent::End);
@@ -638,15 +616,13 @@ mod tests {
         let mut out = vec![];
         let f = frame(0, 0.1, true).1;
         for _ in 0..30 {
-            m.push(
+            push(
+                &mut m,
                 &s,
-                &MonitorFrame {
-                    times: Timestamps::default(),
-                    duration: Some(ClockTime::from_nseconds(FRAME)),
-                    figures: &f,
-                    thumbnail: None,
-                    size: SIZE,
-                },
+                Timestamps::default(),
+                Some(ClockTime::from_nseconds(FRAME)),
+                &f,
+                None,
                 &mut out,
             );
         }
@@ -672,15 +648,13 @@ mod tests {
             let soft = (50..100).contains(&i);
             f.effective_width = Some(if soft { 320 } else { 640 });
             f.effective_height = Some(360);
-            m.push(
+            push(
+                &mut m,
                 &s,
-                &MonitorFrame {
-                    times: t,
-                    duration: Some(ClockTime::from_nseconds(FRAME)),
-                    figures: &f,
-                    thumbnail: None,
-                    size: SIZE,
-                },
+                t,
+                Some(ClockTime::from_nseconds(FRAME)),
+                &f,
+                None,
                 &mut out,
             );
         }
@@ -816,7 +790,10 @@ mod tests {
         let s = drop_settings();
         let mut m = Monitor::new();
         feed(&mut m, &[(0.8, true); 100], &s);
-        let saved = m.drop_judge().saved_baseline(&s, Some("caps".into())).unwrap();
+        let saved = m
+            .drop_judge()
+            .saved_baseline(&s, Some("caps".into()))
+            .unwrap();
         assert_eq!((saved.learned, saved.frames), (100 * FRAME, 100));
         assert!(
             saved
@@ -860,17 +837,7 @@ mod tests {
             f.effective_height = Some(SIZE.1);
             let d = Some(ClockTime::from_nseconds(FRAME));
             let thumb = if second { &scene_b } else { &scene_a };
-            m.push(
-                &s,
-                &MonitorFrame {
-                    times: t,
-                    duration: d,
-                    figures: &f,
-                    thumbnail: Some(thumb),
-                    size: SIZE,
-                },
-                &mut out,
-            );
+            push(&mut m, &s, t, d, &f, Some(thumb), &mut out);
         }
         m.finish(&s, &mut out);
         alarms(&out).into_iter().cloned().collect()
@@ -953,17 +920,7 @@ mod tests {
                 let (t, f) = frame(i, sharpness, true);
                 let thumb = with_thumbnails.then_some(thumb);
                 let d = Some(ClockTime::from_nseconds(FRAME));
-                if m.push(
-                    &s,
-                    &MonitorFrame {
-                        times: t,
-                        duration: d,
-                        figures: &f,
-                        thumbnail: thumb,
-                        size: SIZE,
-                    },
-                    &mut out,
-                ) {
+                if push(&mut m, &s, t, d, &f, thumb, &mut out) {
                     cuts.push(i);
                 }
                 if posted.is_none() && !alarms(&out).is_empty() {

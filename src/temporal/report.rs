@@ -131,14 +131,7 @@ mod tests {
             blur_effect: None,
             edge_width: None,
             effective_width: Some((sharpness * 1000.0) as u32),
-            effective_height: None,
-            upscaled_from_width: None,
-            upscaled_from_height: None,
-            upscale_confidence: None,
-            tile_min: None,
-            tiles_below: None,
-            scene_cut: false,
-            active_area: None,
+            ..Default::default()
         }
     }
 

@@ -55,6 +55,20 @@ pub struct Clip {
 }
 
 impl Clip {
+    /// The 704x1280 pan at 30 fps over `photo`, 10 s long, that the stream-alarm checks use.
+    pub fn portrait_pan(photo: Photo) -> Clip {
+        Clip {
+            photo,
+            width: 704,
+            height: 1280,
+            fps: 30,
+            frames: 300,
+            soft: 0..0,
+            factor: 1,
+            fade: 0..0,
+        }
+    }
+
     /// Presentation time of frame `i`, in nanoseconds.
     pub fn pts(&self, i: usize) -> u64 {
         i as u64 * 1_000_000_000 / self.fps as u64
@@ -107,14 +121,19 @@ impl Clip {
 
     /// Sets the caps on `src` and pushes every frame with PTS and duration, then EOS.
     /// Blocks while `src` is full; returns early if the pipeline stops taking buffers.
+    /// `data` as frame `i`: a buffer with the clip's PTS and duration for that frame.
+    pub fn buffer(&self, i: usize, data: Vec<u8>) -> gst::Buffer {
+        let mut buf = gst::Buffer::from_mut_slice(data);
+        let b = buf.get_mut().unwrap();
+        b.set_pts(gst::ClockTime::from_nseconds(self.pts(i)));
+        b.set_duration(gst::ClockTime::from_nseconds(self.pts(i + 1) - self.pts(i)));
+        buf
+    }
+
     pub fn feed(self, src: gst_app::AppSrc) {
         src.set_caps(Some(&self.caps()));
         for i in 0..self.frames {
-            let mut buf = gst::Buffer::from_mut_slice(self.frame(i));
-            let b = buf.get_mut().unwrap();
-            b.set_pts(gst::ClockTime::from_nseconds(self.pts(i)));
-            b.set_duration(gst::ClockTime::from_nseconds(self.pts(i + 1) - self.pts(i)));
-            if src.push_buffer(buf).is_err() {
+            if src.push_buffer(self.buffer(i, self.frame(i))).is_err() {
                 return;
             }
         }

@@ -134,6 +134,15 @@ pub fn appsrc_pipeline(desc: &str) -> (gst::Pipeline, gst_app::AppSrc) {
     (pipeline, src)
 }
 
+/// The appsink named `sink` in `pipeline`.
+pub fn appsink(pipeline: &gst::Pipeline) -> gst_app::AppSink {
+    pipeline
+        .by_name("sink")
+        .expect("an element named sink")
+        .downcast::<gst_app::AppSink>()
+        .expect("sink is an appsink")
+}
+
 /// Runs `clip` through `appsrc ! sharpmeter <props> ! fakesink`.
 pub fn run_clip(clip: clip::Clip, props: &str) -> Run {
     let (pipeline, src) = appsrc_pipeline(&format!(
@@ -169,7 +178,10 @@ pub fn run_with_plugin<S: AsRef<std::ffi::OsStr>>(
         .env("GST_PLUGIN_PATH", plugin_dir())
         .env(
             "GST_REGISTRY",
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(registry),
+            // Set when tests are built; examples that include this file use the temp dir.
+            option_env!("CARGO_TARGET_TMPDIR")
+                .map_or_else(std::env::temp_dir, PathBuf::from)
+                .join(registry),
         )
         .output()
         .unwrap_or_else(|e| panic!("{program}: {e}"));
