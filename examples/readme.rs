@@ -1,5 +1,5 @@
-//! The README's Rust snippet ("Using sharpmeter from Rust"); tests/readme.rs checks that the
-//! README shows this file's `run` and runs it.
+//! The Rust snippet of docs/integration.md; tests/readme.rs checks that the page shows this
+//! file and runs it.
 
 use gst::prelude::*;
 use gstsharpmeter::messages::{Alarm, AlarmEvent, Report};

@@ -1,7 +1,7 @@
-//! The README's "Using sharpmeter from ..." snippets are the tested files, verbatim, and they
-//! run: the gst-launch lines, the Rust snippet (`examples/readme.rs`), the Python snippet
+//! The documentation's snippets (README.md and docs/*.md) are the tested files, verbatim, and
+//! they run: the gst-launch lines, the Rust snippet (`examples/readme.rs`), the Python snippet
 //! (`examples/python/readme.py`) and the gst-rtsp-server excerpt (`examples/rtsp_server.rs`,
-//! run by tests/rtsp.rs).
+//! run by tests/rtsp.rs). The README stays short.
 
 mod common;
 #[allow(dead_code)]
@@ -16,13 +16,26 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn readme() -> String {
-    std::fs::read_to_string(root().join("README.md")).unwrap()
+/// README.md and every page of docs/, one after the other.
+fn documentation() -> String {
+    let mut pages = vec![root().join("README.md")];
+    let mut docs: Vec<_> = std::fs::read_dir(root().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
-/// The contents of every fenced block tagged `tag` in the README.
+/// The contents of every fenced block tagged `tag` in the documentation.
 fn blocks(tag: &str) -> Vec<String> {
-    let text = readme();
+    let text = documentation();
     let fence = format!("```{tag}\n");
     text.match_indices(&fence)
         .map(|(i, m)| {
@@ -50,7 +63,7 @@ fn the_rust_snippet_is_examples_readme_rs_and_reports_an_alarm() {
     let file = std::fs::read_to_string(root().join("examples/readme.rs")).unwrap();
     assert!(
         blocks("rust").contains(&file),
-        "README must show examples/readme.rs verbatim"
+        "the documentation must show examples/readme.rs verbatim"
     );
     let lines = readme_example::run().unwrap();
     assert!(lines[0].starts_with("alarm (threshold) since"), "{lines:?}");
@@ -63,7 +76,7 @@ fn the_python_snippet_is_examples_python_readme_py_and_prints_frames_and_reports
     let file = std::fs::read_to_string(&path).unwrap();
     assert!(
         blocks("python").contains(&file),
-        "README must show readme.py verbatim"
+        "the documentation must show readme.py verbatim"
     );
     let stdout = run_with_plugin("/usr/bin/python3", &[&path], "readme-python.bin");
     assert_eq!(
@@ -89,4 +102,13 @@ fn the_rtsp_excerpt_is_from_examples_rtsp_server_rs() {
             "not in rtsp_server.rs: {line}"
         );
     }
+}
+
+#[test]
+fn the_readme_stays_short() {
+    let lines = std::fs::read_to_string(root().join("README.md"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(lines <= 250, "README.md has {lines} lines; reference goes to docs/");
 }

@@ -1,4 +1,4 @@
-# The README's Python snippet ("Using sharpmeter from Python"); tests/readme.rs runs it.
+# The Python snippet of docs/integration.md; tests/readme.rs checks that the page shows it and runs it.
 import gi
 
 gi.require_version("Gst", "1.0")

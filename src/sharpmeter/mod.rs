@@ -1,21 +1,33 @@
-//! # sharpmeter
-//!
-//! Measures the sharpness of every video frame without touching its pixels, attaches the
-//! figures to the buffer as `SharpMeterMeta`, and posts element messages: `sharpmeter`
-//! reports every `interval`, `sharpmeter-alarm` when the smoothed sharpness stays below
-//! `threshold`, the smoothed effective size below `resolution-threshold`, or the smoothed
-//! sharpness more than `drop` below the stream's own baseline, for `min-duration` (and when
-//! it recovers), and `sharpmeter-summary` at EOS. `roi-*` restricts every figure to a region,
-//! dark letterbox and pillarbox bars are left out (`detect-bars`), and `tile-columns` x
-//! `tile-rows` adds a per-tile sharpness map to the meta.
-//!
-//! ```text
-//! gst-launch-1.0 -m videotestsrc num-buffers=100 ! sharpmeter ! fakesink
-//! ```
-//!
-//! The message and meta fields are described in the README and typed in
-//! [`crate::messages`] and [`crate::meta`].
+//! The `sharpmeter` element: registration, the `metrics` flags and the accepted formats;
+//! the element itself is in `imp.rs`.
 
+/**
+ * element-sharpmeter:
+ * @title: sharpmeter
+ *
+ * Measures the sharpness and the effective resolution of every video frame without touching
+ * its pixels (in-place, bit-exact, no copy), attaches the figures to the buffer as
+ * `SharpMeterMeta`, and posts element messages:
+ *
+ * - `sharpmeter`: a report every `interval` (means, minimum, effective size, skipped frames);
+ * - `sharpmeter-alarm`: start and end of an episode, reason `threshold` (smoothed sharpness
+ *   below `threshold`), `resolution` (smoothed effective share below `resolution-threshold`)
+ *   or `drop` (smoothed sharpness more than `drop` below the stream's baseline), each lasting
+ *   `min-duration` and ending at its limit plus `hysteresis`;
+ * - `sharpmeter-summary`: totals at EOS.
+ *
+ * `roi-*` restricts every figure to a region, `detect-bars` leaves letterbox and pillarbox
+ * bars out, `GstVideoCropMeta` is honoured, `tile-columns` x `tile-rows` adds a tile map to
+ * the meta. `baseline-location` keeps the stream's baseline across runs (action signal
+ * `baseline-save`). With `qos` (on), late frames pass without analysis and are counted.
+ * Every message and meta field carries `schema-version`; the fields are documented in
+ * docs/messages.md and typed in [`crate::messages`] and [`crate::meta`].
+ *
+ * ## Example launch line
+ * ```text
+ * gst-launch-1.0 -m videotestsrc num-buffers=100 ! sharpmeter ! fakesink
+ * ```
+ */
 use gst::glib;
 use gst::prelude::*;
 
