@@ -12,11 +12,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use gst::prelude::*;
 use gstsharpmeter::analysis::FrameFigures;
 use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Summary};
-use gstsharpmeter::meta::SharpMeterMeta;
+use gstsharpmeter::meta::{META_FIELDS, SharpMeterMeta};
+use gstsharpmeter::schema::FieldValue;
 use plotters::prelude::*;
 
 /// Every optional metric of the element.
@@ -158,60 +160,40 @@ pub fn analyse(input: &str) -> Result<Analysis, String> {
     })
 }
 
-/// Column names of a row, in order.
-pub const COLUMNS: [&str; 19] = [
-    "time",
-    "valid",
-    "sharpness",
-    "noise",
-    "texture",
-    "laplacian-variance",
-    "tenengrad",
-    "blur-effect",
-    "edge-width",
-    "effective-width",
-    "effective-height",
-    "upscaled-from-width",
-    "upscaled-from-height",
-    "upscale-confidence",
-    "scene-cut",
-    "active-x",
-    "active-y",
-    "active-width",
-    "active-height",
-];
+/// Column names of a row, in order: `time`, then the meta's fields (`gstsharpmeter::meta::
+/// META_FIELDS`) but the tile map, with `active-area` as four columns.
+pub static COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut c = vec!["time"];
+    for f in META_FIELDS.iter() {
+        match f.name {
+            "tiles" => {}
+            "active-area" => c.extend(["active-x", "active-y", "active-width", "active-height"]),
+            name => c.push(name),
+        }
+    }
+    c
+});
 
 /// A row's values as JSON, in [`COLUMNS`] order; null where absent.
 fn values(r: &Row) -> Vec<serde_json::Value> {
     use serde_json::Value;
-    let f = &r.figures;
-    let num = |v: Option<f64>| v.map_or(Value::Null, Value::from);
-    let int = |v: Option<u32>| v.map_or(Value::Null, Value::from);
-    let area = f.active_area;
-    let side = |pick: fn(&gstsharpmeter::analysis::Rect) -> usize| {
-        area.as_ref().map_or(Value::Null, |a| Value::from(pick(a)))
+    let meta = SharpMeterMeta {
+        figures: r.figures,
+        tiles: Vec::new(),
     };
-    vec![
-        Value::from(r.time),
-        Value::from(f.valid),
-        Value::from(f.sharpness),
-        Value::from(f.noise),
-        Value::from(f.texture),
-        num(f.laplacian_variance),
-        num(f.tenengrad),
-        num(f.blur_effect),
-        num(f.edge_width),
-        int(f.effective_width),
-        int(f.effective_height),
-        int(f.upscaled_from_width),
-        int(f.upscaled_from_height),
-        num(f.upscale_confidence),
-        Value::from(f.scene_cut),
-        side(|a| a.x),
-        side(|a| a.y),
-        side(|a| a.width),
-        side(|a| a.height),
-    ]
+    let mut v = vec![Value::from(r.time)];
+    for f in META_FIELDS.iter() {
+        let value = (f.get)(&meta);
+        match f.name {
+            "tiles" => {}
+            "active-area" => match value {
+                Some(FieldValue::IntArray(a)) => v.extend(a.into_iter().map(Value::from)),
+                _ => v.extend([Value::Null, Value::Null, Value::Null, Value::Null]),
+            },
+            _ => v.push(value.map_or(Value::Null, |x| x.to_json())),
+        }
+    }
+    v
 }
 
 pub fn write_csv(a: &Analysis, path: &Path) -> std::io::Result<()> {

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod baseline_file;
 pub mod messages;
 pub mod meta;
+pub mod schema;
 pub mod sharpmeter;
 pub mod temporal;
 

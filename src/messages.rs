@@ -4,7 +4,13 @@
 //! Time fields are guint64 nanoseconds; `GST_CLOCK_TIME_NONE` (u64::MAX) where unknown,
 //! which is `None` here.
 
+use std::sync::LazyLock;
+
 use gst::ClockTime;
+
+use crate::schema::{
+    self, Field, FieldType, FieldValue, SchemaError, keyword, optional, required, value_as,
+};
 
 /// Version of the message and meta schema; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -19,8 +25,9 @@ pub const SUMMARY_NAME: &str = "sharpmeter-summary";
 pub const EPISODE_NAME: &str = "sharpmeter-episode";
 
 /// Alarm state carried by reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlarmState {
+    #[default]
     Ok,
     Alarm,
 }
@@ -43,8 +50,9 @@ impl AlarmState {
 }
 
 /// Whether an alarm message opens or closes an episode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlarmEvent {
+    #[default]
     Start,
     End,
 }
@@ -56,12 +64,21 @@ impl AlarmEvent {
             AlarmEvent::End => "end",
         }
     }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "start" => Some(AlarmEvent::Start),
+            "end" => Some(AlarmEvent::End),
+            _ => None,
+        }
+    }
 }
 
 /// Why an alarm was raised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlarmReason {
     /// Smoothed sharpness below the `threshold` property.
+    #[default]
     Threshold,
     /// Smoothed effective size below `resolution-threshold` of the nominal size.
     Resolution,
@@ -98,7 +115,7 @@ pub struct Timestamps {
 }
 
 /// Periodic report (`sharpmeter`): figures over the frames analysed in one interval.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     /// Times of the first frame covered.
     pub times: Timestamps,
@@ -130,7 +147,7 @@ pub struct Report {
 }
 
 /// Alarm start or end (`sharpmeter-alarm`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Alarm {
     pub event: AlarmEvent,
     pub reason: AlarmReason,
@@ -153,7 +170,7 @@ pub struct Alarm {
 }
 
 /// End-of-stream summary (`sharpmeter-summary`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Summary {
     /// Frames analysed.
     pub frames: u32,
@@ -183,7 +200,7 @@ pub struct Summary {
 
 /// One alarm episode in the summary (`sharpmeter-episode` structures in its `episodes`
 /// array).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Episode {
     pub reason: AlarmReason,
     /// Times of the episode's first degraded frame.
@@ -229,25 +246,8 @@ fn time_value(t: Option<ClockTime>) -> u64 {
     t.map_or(u64::MAX, ClockTime::nseconds)
 }
 
-fn get_time(s: &gst::StructureRef, name: &str) -> Option<Option<ClockTime>> {
-    let v = s.get::<u64>(name).ok()?;
-    Some((v != u64::MAX).then(|| clock_time(v)))
-}
-
-impl Timestamps {
-    fn write(&self, b: gst::structure::Builder) -> gst::structure::Builder {
-        b.field("timestamp", time_value(self.timestamp))
-            .field("stream-time", time_value(self.stream_time))
-            .field("running-time", time_value(self.running_time))
-    }
-
-    fn read(s: &gst::StructureRef) -> Option<Self> {
-        Some(Timestamps {
-            timestamp: get_time(s, "timestamp")?,
-            stream_time: get_time(s, "stream-time")?,
-            running_time: get_time(s, "running-time")?,
-        })
-    }
+fn time_of(v: u64) -> Option<ClockTime> {
+    (v != u64::MAX).then(|| clock_time(v))
 }
 
 /// The structure of an element message named `name`, if `msg` is one.
@@ -258,183 +258,372 @@ fn element_structure<'a>(msg: &'a gst::MessageRef, name: &str) -> Option<&'a gst
     }
 }
 
-/// Adds the effective size fields that are present.
-fn size_fields(
-    b: gst::structure::Builder,
-    width: Option<u32>,
-    height: Option<u32>,
-) -> gst::structure::Builder {
-    b.field_if_some("effective-width", width)
-        .field_if_some("effective-height", height)
-}
-
-fn builder(name: &str) -> gst::structure::Builder {
-    gst::Structure::builder(name).field("schema-version", SCHEMA_VERSION)
-}
-
-impl Report {
-    pub fn to_structure(&self) -> gst::Structure {
-        let mut b = self
-            .times
-            .write(builder(REPORT_NAME))
-            .field("duration", time_value(self.duration))
-            .field("frames", self.frames)
-            .field("valid-frames", self.valid_frames)
-            .field("skipped-frames", self.skipped_frames);
-        for (name, v) in [
-            ("sharpness", self.sharpness),
-            ("laplacian-variance", self.laplacian_variance),
-            ("tenengrad", self.tenengrad),
-            ("blur-effect", self.blur_effect),
-            ("edge-width", self.edge_width),
-            ("sharpness-min", self.sharpness_min),
-            ("baseline", self.baseline),
-            ("tile-min", self.tile_min),
-            ("tiles-below", self.tiles_below),
-        ] {
-            b = b.field_if_some(name, v);
+/// A required guint64 time field of member `$($path).+` (`Option<ClockTime>`, NONE when
+/// unknown).
+macro_rules! time_field {
+    ($t:ty, $name:literal, $($path:ident).+, $doc:literal) => {
+        Field::<$t> {
+            name: $name,
+            ty: FieldType::Uint64,
+            required: true,
+            doc: $doc,
+            get: |v| Some(FieldValue::Uint64(time_value(v.$($path).+))),
+            set: |v, x| {
+                v.$($path).+ = time_of(value_as!(x, Uint64));
+                Ok(())
+            },
         }
-        b = size_fields(b, self.effective_width, self.effective_height);
-        b.field("state", self.state.as_str()).build()
-    }
-
-    pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
-        Self::from_structure(element_structure(msg, REPORT_NAME)?)
-    }
-
-    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
-        (s.name() == REPORT_NAME).then_some(())?;
-        Some(Report {
-            times: Timestamps::read(s)?,
-            duration: get_time(s, "duration")?,
-            frames: s.get("frames").ok()?,
-            valid_frames: s.get("valid-frames").ok()?,
-            skipped_frames: s.get("skipped-frames").ok()?,
-            sharpness: s.get("sharpness").ok(),
-            laplacian_variance: s.get("laplacian-variance").ok(),
-            tenengrad: s.get("tenengrad").ok(),
-            blur_effect: s.get("blur-effect").ok(),
-            edge_width: s.get("edge-width").ok(),
-            sharpness_min: s.get("sharpness-min").ok(),
-            effective_width: s.get("effective-width").ok(),
-            effective_height: s.get("effective-height").ok(),
-            baseline: s.get("baseline").ok(),
-            tile_min: s.get("tile-min").ok(),
-            tiles_below: s.get("tiles-below").ok(),
-            state: AlarmState::parse(s.get("state").ok()?)?,
-        })
-    }
+    };
 }
 
-impl Alarm {
-    pub fn to_structure(&self) -> gst::Structure {
-        let mut b = self.times.write(
-            builder(ALARM_NAME)
-                .field("event", self.event.as_str())
-                .field("reason", self.reason.as_str()),
-        );
-        if self.event == AlarmEvent::End {
-            b = b.field("duration", time_value(self.duration));
+/// The three time fields of member `times`.
+macro_rules! times_fields {
+    ($t:ty, $of:literal) => {
+        [
+            time_field!($t, "timestamp", times.timestamp, $of),
+            time_field!($t, "stream-time", times.stream_time, $of),
+            time_field!($t, "running-time", times.running_time, $of),
+        ]
+    };
+}
+
+/// Fields of the report (`sharpmeter`), in the order they are written.
+pub static REPORT_FIELDS: LazyLock<Vec<Field<Report>>> = LazyLock::new(|| {
+    let mut f = Vec::from(times_fields!(Report, "of the first frame covered"));
+    f.extend([
+        time_field!(
+            Report,
+            "duration",
+            duration,
+            "from the first frame's start to the last frame's end"
+        ),
+        required!(Report, "frames", frames, Uint, "frames analysed"),
+        required!(Report, "valid-frames", valid_frames, Uint, "of which valid"),
+        required!(
+            Report,
+            "skipped-frames",
+            skipped_frames,
+            Uint,
+            "frames that passed without analysis because they were late (`qos`)"
+        ),
+        optional!(
+            Report,
+            "sharpness",
+            sharpness,
+            Double,
+            "mean over valid frames; absent when `valid-frames` is 0"
+        ),
+        optional!(
+            Report,
+            "laplacian-variance",
+            laplacian_variance,
+            Double,
+            "mean over valid frames, when computed (`metrics`)"
+        ),
+        optional!(
+            Report,
+            "tenengrad",
+            tenengrad,
+            Double,
+            "mean over valid frames, when computed"
+        ),
+        optional!(
+            Report,
+            "blur-effect",
+            blur_effect,
+            Double,
+            "mean over valid frames, when computed"
+        ),
+        optional!(
+            Report,
+            "edge-width",
+            edge_width,
+            Double,
+            "mean over the valid frames that have edges, when computed"
+        ),
+        optional!(
+            Report,
+            "sharpness-min",
+            sharpness_min,
+            Double,
+            "minimum over valid frames; absent when `valid-frames` is 0"
+        ),
+        optional!(
+            Report,
+            "baseline",
+            baseline,
+            Double,
+            "the stream's baseline sharpness at the end of the interval, once established"
+        ),
+        optional!(
+            Report,
+            "tile-min",
+            tile_min,
+            Double,
+            "tile map only: the lowest sharpness of a valid tile in the interval"
+        ),
+        optional!(
+            Report,
+            "tiles-below",
+            tiles_below,
+            Double,
+            "tile map only: mean share of valid tiles below `threshold`"
+        ),
+        optional!(
+            Report,
+            "effective-width",
+            effective_width,
+            Uint,
+            "median over the valid frames with an estimate, pixels"
+        ),
+        optional!(
+            Report,
+            "effective-height",
+            effective_height,
+            Uint,
+            "median over the valid frames with an estimate, pixels"
+        ),
+        keyword!(
+            Report,
+            "state",
+            state,
+            AlarmState,
+            "`ok` or `alarm` (any reason) when the report is posted"
+        ),
+    ]);
+    f
+});
+
+/// Fields of alarm messages (`sharpmeter-alarm`), in the order they are written.
+pub static ALARM_FIELDS: LazyLock<Vec<Field<Alarm>>> = LazyLock::new(|| {
+    let mut f = vec![
+        keyword!(Alarm, "event", event, AlarmEvent, "`start` or `end`"),
+        keyword!(
+            Alarm,
+            "reason",
+            reason,
+            AlarmReason,
+            "`threshold`, `resolution` or `drop`"
+        ),
+    ];
+    f.extend(times_fields!(
+        Alarm,
+        "of the episode's first degraded frame (start) or first recovered frame (end)"
+    ));
+    f.extend([
+        Field::<Alarm> {
+            name: "duration",
+            ty: FieldType::Uint64,
+            required: false,
+            doc: "end only: from the start to the end",
+            get: |v| {
+                (v.event == AlarmEvent::End).then(|| FieldValue::Uint64(time_value(v.duration)))
+            },
+            set: |v, x| {
+                v.duration = time_of(value_as!(x, Uint64));
+                Ok(())
+            },
+        },
+        required!(
+            Alarm,
+            "sharpness",
+            sharpness,
+            Double,
+            "the smoothed sharpness at the edge"
+        ),
+        required!(
+            Alarm,
+            "threshold",
+            threshold,
+            Double,
+            "the reason's limit: `threshold`, `resolution-threshold` or `drop`"
+        ),
+        optional!(
+            Alarm,
+            "effective-share",
+            effective_share,
+            Double,
+            "resolution only: the smoothed effective share that decided"
+        ),
+        optional!(
+            Alarm,
+            "baseline",
+            baseline,
+            Double,
+            "drop only: the level the drop is measured against"
+        ),
+        optional!(
+            Alarm,
+            "relative-drop",
+            relative_drop,
+            Double,
+            "drop only: `1 - sharpness / baseline` of the smoothed sharpness"
+        ),
+    ]);
+    f
+});
+
+/// Fields of the summary (`sharpmeter-summary`), in the order they are written.
+pub static SUMMARY_FIELDS: LazyLock<Vec<Field<Summary>>> = LazyLock::new(|| {
+    vec![
+        required!(
+            Summary,
+            "frames",
+            frames,
+            Uint,
+            "frames analysed over the whole stream"
+        ),
+        required!(
+            Summary,
+            "valid-frames",
+            valid_frames,
+            Uint,
+            "of which valid"
+        ),
+        required!(
+            Summary,
+            "skipped-frames",
+            skipped_frames,
+            Uint,
+            "frames that passed without analysis because they were late (`qos`)"
+        ),
+        optional!(
+            Summary,
+            "sharpness-mean",
+            sharpness_mean,
+            Double,
+            "over valid frames; absent when there were none"
+        ),
+        optional!(
+            Summary,
+            "sharpness-min",
+            sharpness_min,
+            Double,
+            "over valid frames; absent when there were none"
+        ),
+        optional!(
+            Summary,
+            "effective-width",
+            effective_width,
+            Uint,
+            "median over the stream's valid frames with an estimate"
+        ),
+        optional!(
+            Summary,
+            "effective-height",
+            effective_height,
+            Uint,
+            "median over the stream's valid frames with an estimate"
+        ),
+        optional!(
+            Summary,
+            "baseline",
+            baseline,
+            Double,
+            "the stream's baseline sharpness at the end, when established"
+        ),
+        optional!(
+            Summary,
+            "drop-max",
+            drop_max,
+            Double,
+            "largest relative drop of the smoothed sharpness against the established baseline"
+        ),
+        required!(
+            Summary,
+            "alarms",
+            alarms,
+            Uint,
+            "episodes started, all reasons"
+        ),
+        Field::<Summary> {
+            name: "alarm-duration",
+            ty: FieldType::Uint64,
+            required: true,
+            doc: "total length of the episodes",
+            get: |v| Some(FieldValue::Uint64(v.alarm_duration.nseconds())),
+            set: |v, x| {
+                v.alarm_duration = clock_time(value_as!(x, Uint64));
+                Ok(())
+            },
+        },
+        Field::<Summary> {
+            name: "episodes",
+            ty: FieldType::StructureArray,
+            required: true,
+            doc: "the latest 100 episodes in start order (`sharpmeter-episode` structures)",
+            get: |v| {
+                Some(FieldValue::StructureArray(
+                    v.episodes.iter().map(Episode::to_structure).collect(),
+                ))
+            },
+            set: |v, x| {
+                v.episodes = value_as!(x, StructureArray)
+                    .iter()
+                    .map(|s| Episode::parse(s).map_err(|e| e.to_string()))
+                    .collect::<Result<_, _>>()?;
+                Ok(())
+            },
+        },
+        required!(
+            Summary,
+            "episodes-omitted",
+            episodes_omitted,
+            Uint,
+            "earlier episodes left out of `episodes`"
+        ),
+    ]
+});
+
+/// Fields of the summary's episodes (`sharpmeter-episode`), in the order they are written.
+pub static EPISODE_FIELDS: LazyLock<Vec<Field<Episode>>> = LazyLock::new(|| {
+    let mut f = vec![keyword!(Episode, "reason", reason, AlarmReason, "why")];
+    f.extend(times_fields!(Episode, "of its first degraded frame"));
+    f.push(Field::<Episode> {
+        name: "duration",
+        ty: FieldType::Uint64,
+        required: true,
+        doc: "its length; 0 while open",
+        get: |v| Some(FieldValue::Uint64(v.duration.nseconds())),
+        set: |v, x| {
+            v.duration = clock_time(value_as!(x, Uint64));
+            Ok(())
+        },
+    });
+    f
+});
+
+/// Parsing and building of one message type through its field table.
+macro_rules! message_structure {
+    ($t:ty, $name:expr, $fields:expr) => {
+        impl $t {
+            pub fn to_structure(&self) -> gst::Structure {
+                schema::build($name, &$fields, self)
+            }
+
+            /// The message, if `msg` is an element message with this structure that parses.
+            pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
+                Self::from_structure(element_structure(msg, $name)?)
+            }
+
+            /// The message, if `s` is its structure and parses ([`Self::parse`] says why not).
+            pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
+                Self::parse(s).ok()
+            }
+
+            /// Parses `s`: a field of another type than the schema's, or a missing required
+            /// field, is an error.
+            pub fn parse(s: &gst::StructureRef) -> Result<Self, SchemaError> {
+                schema::parse(s, $name, &$fields)
+            }
         }
-        b.field("sharpness", self.sharpness)
-            .field("threshold", self.threshold)
-            .field_if_some("effective-share", self.effective_share)
-            .field_if_some("baseline", self.baseline)
-            .field_if_some("relative-drop", self.relative_drop)
-            .build()
-    }
-
-    pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
-        Self::from_structure(element_structure(msg, ALARM_NAME)?)
-    }
-
-    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
-        (s.name() == ALARM_NAME).then_some(())?;
-        let event = match s.get::<&str>("event").ok()? {
-            "start" => AlarmEvent::Start,
-            "end" => AlarmEvent::End,
-            _ => return None,
-        };
-        Some(Alarm {
-            event,
-            reason: AlarmReason::parse(s.get("reason").ok()?)?,
-            times: Timestamps::read(s)?,
-            duration: get_time(s, "duration").flatten(),
-            sharpness: s.get("sharpness").ok()?,
-            threshold: s.get("threshold").ok()?,
-            effective_share: s.get("effective-share").ok(),
-            baseline: s.get("baseline").ok(),
-            relative_drop: s.get("relative-drop").ok(),
-        })
-    }
+    };
 }
 
-impl Summary {
-    pub fn to_structure(&self) -> gst::Structure {
-        let mut b = builder(SUMMARY_NAME)
-            .field("frames", self.frames)
-            .field("valid-frames", self.valid_frames)
-            .field("skipped-frames", self.skipped_frames);
-        if let (Some(mean), Some(min)) = (self.sharpness_mean, self.sharpness_min) {
-            b = b.field("sharpness-mean", mean).field("sharpness-min", min);
-        }
-        b = size_fields(b, self.effective_width, self.effective_height)
-            .field_if_some("baseline", self.baseline)
-            .field_if_some("drop-max", self.drop_max);
-        let episodes = gst::Array::new(self.episodes.iter().map(Episode::to_structure));
-        b.field("alarms", self.alarms)
-            .field("alarm-duration", self.alarm_duration.nseconds())
-            .field("episodes", episodes)
-            .field("episodes-omitted", self.episodes_omitted)
-            .build()
-    }
-
-    pub fn from_message(msg: &gst::MessageRef) -> Option<Self> {
-        Self::from_structure(element_structure(msg, SUMMARY_NAME)?)
-    }
-
-    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
-        (s.name() == SUMMARY_NAME).then_some(())?;
-        Some(Summary {
-            frames: s.get("frames").ok()?,
-            valid_frames: s.get("valid-frames").ok()?,
-            skipped_frames: s.get("skipped-frames").ok()?,
-            sharpness_mean: s.get("sharpness-mean").ok(),
-            sharpness_min: s.get("sharpness-min").ok(),
-            effective_width: s.get("effective-width").ok(),
-            effective_height: s.get("effective-height").ok(),
-            alarms: s.get("alarms").ok()?,
-            alarm_duration: clock_time(s.get("alarm-duration").ok()?),
-            baseline: s.get("baseline").ok(),
-            drop_max: s.get("drop-max").ok(),
-            episodes: s
-                .get::<gst::Array>("episodes")
-                .ok()?
-                .iter()
-                .map(|v| Episode::from_structure(v.get::<&gst::StructureRef>().ok()?))
-                .collect::<Option<_>>()?,
-            episodes_omitted: s.get("episodes-omitted").ok()?,
-        })
-    }
-}
-
-impl Episode {
-    pub fn to_structure(&self) -> gst::Structure {
-        self.times
-            .write(builder(EPISODE_NAME).field("reason", self.reason.as_str()))
-            .field("duration", self.duration.nseconds())
-            .build()
-    }
-
-    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
-        (s.name() == EPISODE_NAME).then_some(())?;
-        Some(Episode {
-            reason: AlarmReason::parse(s.get("reason").ok()?)?,
-            times: Timestamps::read(s)?,
-            duration: clock_time(s.get("duration").ok()?),
-        })
-    }
-}
+message_structure!(Report, REPORT_NAME, REPORT_FIELDS);
+message_structure!(Alarm, ALARM_NAME, ALARM_FIELDS);
+message_structure!(Summary, SUMMARY_NAME, SUMMARY_FIELDS);
+message_structure!(Episode, EPISODE_NAME, EPISODE_FIELDS);
 
 #[cfg(test)]
 mod tests {
@@ -569,5 +758,41 @@ mod tests {
         assert_eq!(Summary::from_structure(&s), Some(full));
         // A structure with another name is not parsed.
         assert_eq!(Report::from_structure(&a.to_structure()), None);
+    }
+
+    #[test]
+    fn a_field_of_another_type_or_a_missing_one_is_an_error_not_absent() {
+        init();
+        let r = Report {
+            sharpness: Some(0.5),
+            ..Default::default()
+        };
+        let good = r.to_structure();
+        assert_eq!(Report::parse(&good), Ok(r));
+        let mut s = good.clone();
+        s.set("frames", 3.0f64);
+        assert!(matches!(
+            Report::parse(&s),
+            Err(SchemaError::WrongType {
+                field: "frames",
+                ..
+            })
+        ));
+        assert_eq!(Report::from_structure(&s), None);
+        let mut s = good.clone();
+        s.set("sharpness", "sharp");
+        let err = Report::parse(&s).unwrap_err();
+        assert!(err.to_string().contains("sharpness"), "{err}");
+        let mut s = good.clone();
+        s.remove_field("state");
+        assert_eq!(Report::parse(&s), Err(SchemaError::Missing("state")));
+        let mut s = good;
+        s.set("state", "maybe");
+        assert!(matches!(
+            Report::parse(&s),
+            Err(SchemaError::Invalid { field: "state", .. })
+        ));
+        let err = Alarm::parse(&Report::default().to_structure()).unwrap_err();
+        assert!(matches!(err, SchemaError::Name { .. }), "{err}");
     }
 }

@@ -8,6 +8,7 @@
 //! the figures describe the picture at its original size.
 
 use std::ffi::{CString, c_char, c_void};
+use std::sync::LazyLock;
 
 use gst::glib;
 use gst::glib::translate::{FromGlib, IntoGlib, ToGlibPtr};
@@ -15,6 +16,9 @@ use gst::meta::CustomMeta;
 
 use crate::analysis::{FrameFigures, Rect};
 use crate::messages::SCHEMA_VERSION;
+use crate::schema::{
+    self, Field, FieldType, FieldValue, SchemaError, optional, required, value_as,
+};
 
 /// Registered name of the meta.
 pub const META_NAME: &str = "SharpMeterMeta";
@@ -97,29 +101,149 @@ unsafe extern "C" fn transform(
     keep.unwrap_or(false).into_glib()
 }
 
-/// Field names and values of the optional figures; absent ones are left out.
-fn optional_fields(f: &FrameFigures) -> [(&'static str, Option<f64>); 4] {
-    [
-        ("laplacian-variance", f.laplacian_variance),
-        ("tenengrad", f.tenengrad),
-        ("blur-effect", f.blur_effect),
-        ("edge-width", f.edge_width),
+/// Fields of the meta's structure (after `schema-version`), in the order they are written.
+pub static META_FIELDS: LazyLock<Vec<Field<SharpMeterMeta>>> = LazyLock::new(|| {
+    type M = SharpMeterMeta;
+    vec![
+        required!(
+            M,
+            "sharpness",
+            figures.sharpness,
+            Double,
+            "0..1, higher = sharper; 0 when not valid"
+        ),
+        required!(
+            M,
+            "valid",
+            figures.valid,
+            Boolean,
+            "whether the frame has enough structure to judge"
+        ),
+        required!(
+            M,
+            "noise",
+            figures.noise,
+            Double,
+            "estimated noise sigma, 8-bit levels"
+        ),
+        required!(
+            M,
+            "texture",
+            figures.texture,
+            Double,
+            "share of blocks with detail above the noise"
+        ),
+        optional!(
+            M,
+            "laplacian-variance",
+            figures.laplacian_variance,
+            Double,
+            "variance of the Laplacian (OpenCV), when computed"
+        ),
+        optional!(
+            M,
+            "tenengrad",
+            figures.tenengrad,
+            Double,
+            "mean squared Sobel gradient (OpenCV), when computed"
+        ),
+        optional!(
+            M,
+            "blur-effect",
+            figures.blur_effect,
+            Double,
+            "scikit-image's blur effect, when computed"
+        ),
+        optional!(
+            M,
+            "edge-width",
+            figures.edge_width,
+            Double,
+            "ffmpeg blurdetect's edge width, when computed and there are edges"
+        ),
+        optional!(
+            M,
+            "effective-width",
+            figures.effective_width,
+            Uint,
+            "effective width of the analysed area, pixels"
+        ),
+        optional!(
+            M,
+            "effective-height",
+            figures.effective_height,
+            Uint,
+            "effective height of the analysed area, pixels"
+        ),
+        optional!(
+            M,
+            "upscaled-from-width",
+            figures.upscaled_from_width,
+            Uint,
+            "identified source width of an upscale"
+        ),
+        optional!(
+            M,
+            "upscaled-from-height",
+            figures.upscaled_from_height,
+            Uint,
+            "identified source height of an upscale"
+        ),
+        optional!(
+            M,
+            "upscale-confidence",
+            figures.upscale_confidence,
+            Double,
+            "confidence of the identified upscale"
+        ),
+        required!(
+            M,
+            "scene-cut",
+            figures.scene_cut,
+            Boolean,
+            "true on the first frame of a new scene"
+        ),
+        Field::<M> {
+            name: "tiles",
+            ty: FieldType::DoubleArray,
+            required: false,
+            doc: "tile map only: each tile's sharpness, row-major; -1 where it cannot be judged",
+            get: |m| (!m.tiles.is_empty()).then(|| FieldValue::DoubleArray(m.tiles.clone())),
+            set: |m, x| {
+                m.tiles = value_as!(x, DoubleArray);
+                Ok(())
+            },
+        },
+        Field::<M> {
+            name: "active-area",
+            ty: FieldType::IntArray,
+            required: false,
+            doc: "x, y, width, height of the analysed area in the visible picture",
+            get: |m| {
+                let a = m.figures.active_area?;
+                let ints =
+                    [a.x, a.y, a.width, a.height].map(|v| i32::try_from(v).unwrap_or(i32::MAX));
+                Some(FieldValue::IntArray(ints.to_vec()))
+            },
+            set: |m, x| {
+                let v: Vec<usize> = value_as!(x, IntArray)
+                    .into_iter()
+                    .map(|v| usize::try_from(v).map_err(|_| format!("negative value {v}")))
+                    .collect::<Result<_, _>>()?;
+                let [x, y, width, height] = v[..] else {
+                    return Err(format!("{} values, expected 4", v.len()));
+                };
+                m.figures.active_area = Some(Rect::new(x, y, width, height));
+                Ok(())
+            },
+        },
     ]
-}
-
-/// Field names and values of the optional sizes in pixels; absent ones are left out.
-fn size_fields(f: &FrameFigures) -> [(&'static str, Option<u32>); 4] {
-    [
-        ("effective-width", f.effective_width),
-        ("effective-height", f.effective_height),
-        ("upscaled-from-width", f.upscaled_from_width),
-        ("upscaled-from-height", f.upscaled_from_height),
-    ]
-}
+});
 
 /// Typed access to the meta.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SharpMeterMeta {
+    /// The figures; `tile_min` and `tiles_below` are not carried.
     pub figures: FrameFigures,
     /// Sharpness of each tile of the tile map, row-major; -1 where a tile cannot be judged;
     /// empty when the map is off.
@@ -140,72 +264,52 @@ impl SharpMeterMeta {
         let mut meta = CustomMeta::add(buffer, META_NAME)?;
         let s = meta.mut_structure();
         s.set("schema-version", SCHEMA_VERSION);
-        s.set("sharpness", figures.sharpness);
-        s.set("valid", figures.valid);
-        s.set("noise", figures.noise);
-        s.set("texture", figures.texture);
-        for (name, value) in optional_fields(figures) {
-            if let Some(v) = value {
-                s.set(name, v);
-            }
-        }
-        for (name, value) in size_fields(figures) {
-            if let Some(v) = value {
-                s.set(name, v);
-            }
-        }
-        if let Some(v) = figures.upscale_confidence {
-            s.set("upscale-confidence", v);
-        }
-        s.set("scene-cut", figures.scene_cut);
-        if !tiles.is_empty() {
-            s.set("tiles", gst::Array::new(tiles.iter().copied()));
-        }
-        if let Some(a) = figures.active_area {
-            let fields =
-                [a.x, a.y, a.width, a.height].map(|v| i32::try_from(v).unwrap_or(i32::MAX));
-            s.set("active-area", gst::Array::new(fields));
-        }
+        let value = SharpMeterMeta {
+            figures: *figures,
+            tiles: tiles.to_vec(),
+        };
+        schema::write(s, &META_FIELDS, &value);
         Ok(())
     }
 
-    /// The figures attached to `buffer`, if any.
+    /// The figures attached to `buffer`, if any and they parse.
     pub fn from_buffer(buffer: &gst::BufferRef) -> Option<Self> {
+        Self::parse(buffer)?.ok()
+    }
+
+    /// The figures attached to `buffer`, if it has the meta: a field of another type than
+    /// the schema's, or a missing required field, is an error.
+    pub fn parse(buffer: &gst::BufferRef) -> Option<Result<Self, SchemaError>> {
         let meta = CustomMeta::from_buffer(buffer, META_NAME).ok()?;
-        let s = meta.structure();
-        Some(SharpMeterMeta {
-            figures: FrameFigures {
-                sharpness: s.get("sharpness").ok()?,
-                valid: s.get("valid").ok()?,
-                noise: s.get("noise").ok()?,
-                texture: s.get("texture").ok()?,
-                laplacian_variance: s.get("laplacian-variance").ok(),
-                tenengrad: s.get("tenengrad").ok(),
-                blur_effect: s.get("blur-effect").ok(),
-                edge_width: s.get("edge-width").ok(),
-                effective_width: s.get("effective-width").ok(),
-                effective_height: s.get("effective-height").ok(),
-                upscaled_from_width: s.get("upscaled-from-width").ok(),
-                upscaled_from_height: s.get("upscaled-from-height").ok(),
-                upscale_confidence: s.get("upscale-confidence").ok(),
-                tile_min: None,
-                tiles_below: None,
-                scene_cut: s.get("scene-cut").unwrap_or(false),
-                active_area: s.get::<gst::Array>("active-area").ok().and_then(|a| {
-                    let v: Vec<usize> = a
-                        .iter()
-                        .map(|v| v.get::<i32>().ok().and_then(|v| usize::try_from(v).ok()))
-                        .collect::<Option<_>>()?;
-                    match v[..] {
-                        [x, y, width, height] => Some(Rect::new(x, y, width, height)),
-                        _ => None,
-                    }
-                }),
-            },
-            tiles: s
-                .get::<gst::Array>("tiles")
-                .map(|a| a.iter().filter_map(|v| v.get::<f64>().ok()).collect())
-                .unwrap_or_default(),
-        })
+        Some(schema::read(meta.structure(), &META_FIELDS))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_meta_round_trips_and_a_field_of_another_type_is_an_error() {
+        gst::init().unwrap();
+        register();
+        let figures = FrameFigures {
+            sharpness: 0.5,
+            valid: true,
+            effective_width: Some(320),
+            active_area: Some(Rect::new(1, 2, 30, 40)),
+            ..Default::default()
+        };
+        let mut buf = gst::Buffer::new();
+        SharpMeterMeta::add(buf.get_mut().unwrap(), &figures, &[0.25, -1.0]).unwrap();
+        let meta = SharpMeterMeta::from_buffer(&buf).unwrap();
+        assert_eq!(meta.figures, figures);
+        assert_eq!(meta.tiles, vec![0.25, -1.0]);
+        let mut m = CustomMeta::from_mut_buffer(buf.get_mut().unwrap(), META_NAME).unwrap();
+        m.mut_structure().set("valid", 1i32);
+        let err = SharpMeterMeta::parse(&buf).unwrap().unwrap_err();
+        assert!(err.to_string().contains("valid"), "{err}");
+        assert_eq!(SharpMeterMeta::from_buffer(&buf), None);
+        assert!(SharpMeterMeta::parse(&gst::Buffer::new()).is_none());
     }
 }

@@ -110,5 +110,66 @@ fn the_readme_stays_short() {
         .unwrap()
         .lines()
         .count();
-    assert!(lines <= 250, "README.md has {lines} lines; reference goes to docs/");
+    assert!(
+        lines <= 250,
+        "README.md has {lines} lines; reference goes to docs/"
+    );
+}
+
+/// (names, type) of each row of the first table after the heading `heading` in `page`.
+fn field_table(page: &str, heading: &str) -> Vec<(Vec<String>, String)> {
+    let text = &page[page.find(heading).unwrap_or_else(|| panic!("no {heading}"))..];
+    text.lines()
+        .skip_while(|l| !l.starts_with("| field"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let names = cells[1]
+                .split(',')
+                .map(|n| n.trim().trim_matches('`').to_string())
+                .collect();
+            (names, cells[2].to_string())
+        })
+        .collect()
+}
+
+/// Checks that `table` names exactly `fields` (name, type), in the same order.
+fn assert_table_is_schema(what: &str, table: &[(Vec<String>, String)], fields: &[(&str, &str)]) {
+    let documented: Vec<(String, String)> = table
+        .iter()
+        .flat_map(|(names, ty)| names.iter().map(move |n| (n.clone(), ty.clone())))
+        .collect();
+    let schema: Vec<(String, String)> = fields
+        .iter()
+        .map(|&(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(
+        documented, schema,
+        "{what}: docs/messages.md against the schema"
+    );
+}
+
+#[test]
+fn the_field_tables_of_docs_messages_md_are_the_schema() {
+    use gstsharpmeter::messages::{ALARM_FIELDS, REPORT_FIELDS, SUMMARY_FIELDS};
+    use gstsharpmeter::meta::META_FIELDS;
+    let page = std::fs::read_to_string(root().join("docs/messages.md")).unwrap();
+    macro_rules! names {
+        ($fields:expr) => {
+            $fields
+                .iter()
+                .map(|f| (f.name, f.ty.doc_name()))
+                .collect::<Vec<_>>()
+        };
+    }
+    let cases = [
+        ("## `sharpmeter` (report)", names!(REPORT_FIELDS)),
+        ("## `sharpmeter-alarm`", names!(ALARM_FIELDS)),
+        ("## `sharpmeter-summary`", names!(SUMMARY_FIELDS)),
+        ("## Buffer meta", names!(META_FIELDS)),
+    ];
+    for (heading, fields) in cases {
+        assert_table_is_schema(heading, &field_table(&page, heading), &fields);
+    }
 }
