@@ -276,6 +276,23 @@ macro_rules! time_field {
     };
 }
 
+/// A required guint64 field of member `$m`, a `ClockTime` span.
+macro_rules! span_field {
+    ($t:ty, $name:literal, $m:ident, $doc:literal) => {
+        Field::<$t> {
+            name: $name,
+            ty: FieldType::Uint64,
+            required: true,
+            doc: $doc,
+            get: |v| Some(FieldValue::Uint64(v.$m.nseconds())),
+            set: |v, x| {
+                v.$m = clock_time(value_as!(x, Uint64));
+                Ok(())
+            },
+        }
+    };
+}
+
 /// The three time fields of member `times`.
 macro_rules! times_fields {
     ($t:ty, $of:literal) => {
@@ -536,17 +553,12 @@ pub static SUMMARY_FIELDS: LazyLock<Vec<Field<Summary>>> = LazyLock::new(|| {
             Uint,
             "episodes started, all reasons"
         ),
-        Field::<Summary> {
-            name: "alarm-duration",
-            ty: FieldType::Uint64,
-            required: true,
-            doc: "total length of the episodes",
-            get: |v| Some(FieldValue::Uint64(v.alarm_duration.nseconds())),
-            set: |v, x| {
-                v.alarm_duration = clock_time(value_as!(x, Uint64));
-                Ok(())
-            },
-        },
+        span_field!(
+            Summary,
+            "alarm-duration",
+            alarm_duration,
+            "total length of the episodes"
+        ),
         Field::<Summary> {
             name: "episodes",
             ty: FieldType::StructureArray,
@@ -579,17 +591,12 @@ pub static SUMMARY_FIELDS: LazyLock<Vec<Field<Summary>>> = LazyLock::new(|| {
 pub static EPISODE_FIELDS: LazyLock<Vec<Field<Episode>>> = LazyLock::new(|| {
     let mut f = vec![keyword!(Episode, "reason", reason, AlarmReason, "why")];
     f.extend(times_fields!(Episode, "of its first degraded frame"));
-    f.push(Field::<Episode> {
-        name: "duration",
-        ty: FieldType::Uint64,
-        required: true,
-        doc: "its length; 0 while open",
-        get: |v| Some(FieldValue::Uint64(v.duration.nseconds())),
-        set: |v, x| {
-            v.duration = clock_time(value_as!(x, Uint64));
-            Ok(())
-        },
-    });
+    f.push(span_field!(
+        Episode,
+        "duration",
+        duration,
+        "its length; 0 while open"
+    ));
     f
 });
 
