@@ -32,6 +32,8 @@ pub struct Row {
     /// Seconds from the first frame.
     pub time: f64,
     pub figures: FrameFigures,
+    /// The frame starts a new scene.
+    pub scene_cut: bool,
     /// Frame size, for effective shares.
     pub size: (u32, u32),
 }
@@ -101,6 +103,7 @@ pub fn analyse(input: &str) -> Result<Analysis, String> {
         rows.push(Row {
             time,
             figures: meta.figures,
+            scene_cut: meta.scene_cut,
             size,
         });
         if progress && last_print.elapsed().as_millis() > 200 {
@@ -179,6 +182,7 @@ fn values(r: &Row) -> Vec<serde_json::Value> {
     use serde_json::Value;
     let meta = SharpMeterMeta {
         figures: r.figures,
+        scene_cut: r.scene_cut,
         tiles: Vec::new(),
     };
     let mut v = vec![Value::from(r.time)];

@@ -199,7 +199,7 @@ pub static META_FIELDS: LazyLock<Vec<Field<SharpMeterMeta>>> = LazyLock::new(|| 
         required!(
             M,
             "scene-cut",
-            figures.scene_cut,
+            scene_cut,
             Boolean,
             "true on the first frame of a new scene"
         ),
@@ -245,30 +245,24 @@ pub static META_FIELDS: LazyLock<Vec<Field<SharpMeterMeta>>> = LazyLock::new(|| 
 pub struct SharpMeterMeta {
     /// The figures; `tile_min` and `tiles_below` are not carried.
     pub figures: FrameFigures,
+    /// The frame starts a new scene (from the temporal scene-cut detector).
+    pub scene_cut: bool,
     /// Sharpness of each tile of the tile map, row-major; -1 where a tile cannot be judged;
     /// empty when the map is off.
     pub tiles: Vec<f64>,
 }
 
 impl SharpMeterMeta {
-    /// Attaches `figures` and the tile map's `tiles` (none: no `tiles` field) to `buffer`,
-    /// replacing an earlier SharpMeterMeta.
-    pub fn add(
-        buffer: &mut gst::BufferRef,
-        figures: &FrameFigures,
-        tiles: &[f64],
-    ) -> Result<(), glib::BoolError> {
+    /// Attaches the meta to `buffer` (no `tiles` field when the map is empty), replacing an
+    /// earlier SharpMeterMeta.
+    pub fn add(&self, buffer: &mut gst::BufferRef) -> Result<(), glib::BoolError> {
         if let Ok(old) = CustomMeta::from_mut_buffer(buffer, META_NAME) {
             old.remove()?;
         }
         let mut meta = CustomMeta::add(buffer, META_NAME)?;
         let s = meta.mut_structure();
         s.set("schema-version", SCHEMA_VERSION);
-        let value = SharpMeterMeta {
-            figures: *figures,
-            tiles: tiles.to_vec(),
-        };
-        schema::write(s, &META_FIELDS, &value);
+        schema::write(s, &META_FIELDS, self);
         Ok(())
     }
 
@@ -301,10 +295,13 @@ mod tests {
             ..Default::default()
         };
         let mut buf = gst::Buffer::new();
-        SharpMeterMeta::add(buf.get_mut().unwrap(), &figures, &[0.25, -1.0]).unwrap();
-        let meta = SharpMeterMeta::from_buffer(&buf).unwrap();
-        assert_eq!(meta.figures, figures);
-        assert_eq!(meta.tiles, vec![0.25, -1.0]);
+        let meta = SharpMeterMeta {
+            figures,
+            scene_cut: true,
+            tiles: vec![0.25, -1.0],
+        };
+        meta.add(buf.get_mut().unwrap()).unwrap();
+        assert_eq!(SharpMeterMeta::from_buffer(&buf), Some(meta));
         let mut m = CustomMeta::from_mut_buffer(buf.get_mut().unwrap(), META_NAME).unwrap();
         m.mut_structure().set("valid", 1i32);
         let err = SharpMeterMeta::parse(&buf).unwrap().unwrap_err();

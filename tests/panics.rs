@@ -169,8 +169,8 @@ fn a_panic_in_any_entry_point_becomes_an_element_error_and_never_aborts() {
 fn a_panic_in_the_meta_transform_drops_the_meta_copy_only() {
     common::init();
     let mut buf = frame(gstsharpmeter::sharpmeter::FAULT_PTS);
-    let figures = gstsharpmeter::analysis::FrameFigures::default();
-    gstsharpmeter::meta::SharpMeterMeta::add(buf.get_mut().unwrap(), &figures, &[]).unwrap();
+    let meta = gstsharpmeter::meta::SharpMeterMeta::default();
+    meta.add(buf.get_mut().unwrap()).unwrap();
     let copy = buf.copy();
     assert!(gstsharpmeter::meta::SharpMeterMeta::from_buffer(&copy).is_none());
     assert!(gstsharpmeter::meta::SharpMeterMeta::from_buffer(&buf).is_some());

@@ -51,7 +51,6 @@ fn the_meta_marks_the_first_frame_after_a_cut_only() {
         .filter(|(_, b)| {
             SharpMeterMeta::from_buffer(b)
                 .expect("meta on every frame")
-                .figures
                 .scene_cut
         })
         .map(|(i, _)| i)

@@ -81,15 +81,13 @@ pub struct FrameFigures {
     /// Confidence of the identified upscale, 0..1 (the lower of both axes when both are).
     pub upscale_confidence: Option<f64>,
     /// Lowest sharpness of the valid tiles of the tile map, when it is on and any tile is
-    /// valid. Set by the element.
+    /// valid. Set by [`FrameMeter`](super::FrameMeter).
     pub tile_min: Option<f64>,
-    /// Share of the valid tiles whose sharpness is below `threshold`. Set by the element.
+    /// Share of the valid tiles whose sharpness is below the tile threshold. Set by
+    /// [`FrameMeter`](super::FrameMeter).
     pub tiles_below: Option<f64>,
-    /// The frame starts a new scene. Set from consecutive frames by the temporal scene-cut
-    /// detector; the analysis of one frame leaves it false.
-    pub scene_cut: bool,
-    /// The analysed area in frame pixels (region of interest without bars). Set by the
-    /// element; the analysis of a plane leaves it None.
+    /// The analysed area in the picture's pixels (region of interest without bars). Set by
+    /// [`FrameMeter`](super::FrameMeter); the analysis of a plane alone leaves it None.
     pub active_area: Option<Rect>,
 }
 
@@ -216,7 +214,6 @@ impl Analyzer {
             },
             tile_min: None,
             tiles_below: None,
-            scene_cut: false,
             active_area: None,
         }
     }

@@ -475,12 +475,9 @@ impl SharpMeter {
         }
     }
 
-    /// Analyses `buf` if due, feeds the monitor and posts its messages. Returns the figures
+    /// Analyses `buf` if due, feeds the monitor and posts its messages. Returns the meta
     /// when the frame was analysed.
-    fn process(
-        &self,
-        buf: &gst::BufferRef,
-    ) -> Result<Option<(FrameFigures, Vec<f64>)>, gst::FlowError> {
+    fn process(&self, buf: &gst::BufferRef) -> Result<Option<SharpMeterMeta>, gst::FlowError> {
         let settings = *lock(&self.settings);
         if !settings.post_messages && !settings.attach_meta {
             return Ok(None);
@@ -528,7 +525,7 @@ impl SharpMeter {
                 None
             } else {
                 match Self::measure(state, buf, &settings) {
-                    Ok((mut figures, tiles)) => {
+                    Ok((figures, tiles)) => {
                         state.unreadable = None;
                         // Effective sizes are shares of the analysed area.
                         let size = figures
@@ -541,9 +538,13 @@ impl SharpMeter {
                             thumbnail: state.meter.thumbnail(),
                             size,
                         };
-                        let cut = state.monitor.push(&settings.monitor, &frame, &mut messages);
-                        figures.scene_cut = cut;
-                        Some((figures, tiles))
+                        let scene_cut =
+                            state.monitor.push(&settings.monitor, &frame, &mut messages);
+                        Some(SharpMeterMeta {
+                            figures,
+                            scene_cut,
+                            tiles,
+                        })
                     }
                     Err(why) => {
                         gst::debug!(CAT, imp = self, "Frame not analysed: {why}");
@@ -1042,9 +1043,9 @@ impl BaseTransformImpl for SharpMeter {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        if let Some((figures, tiles)) = self.process(buf)?
+        if let Some(meta) = self.process(buf)?
             && lock(&self.settings).attach_meta
-            && let Err(err) = SharpMeterMeta::add(buf, &figures, &tiles)
+            && let Err(err) = meta.add(buf)
         {
             gst::warning!(CAT, imp = self, "Cannot attach meta: {err}");
         }
