@@ -192,7 +192,7 @@ pub fn load(path: &Path) -> Result<Option<SavedBaseline>, LoadError> {
 
 /// Where a save to `path` writes: `path` itself, or the file its chain of symbolic links
 /// ends at (which may not exist yet).
-pub fn resolve(path: &Path) -> std::io::Result<std::path::PathBuf> {
+fn resolve(path: &Path) -> std::io::Result<std::path::PathBuf> {
     let mut p = path.to_path_buf();
     for _ in 0..MAX_LINKS {
         match std::fs::symlink_metadata(&p) {

@@ -444,7 +444,7 @@ impl SharpMeter {
         if !self.obj().is_qos() {
             return Lateness::default();
         }
-        let upstream = lock(&self.qos).upstream;
+        let Qos { earliest, upstream } = *lock(&self.qos);
         let (live, latency) = upstream.unwrap_or_else(|| {
             // Asked with no lock held, once per stream.
             let mut q = gst::query::Latency::new();
@@ -457,7 +457,7 @@ impl SharpMeter {
             answer
         });
         Lateness {
-            earliest: lock(&self.qos).earliest,
+            earliest,
             now: live.then(|| self.obj().current_running_time()).flatten(),
             latency,
         }
