@@ -16,7 +16,7 @@ use crate::analysis::thumbnail::Thumbnail;
 use crate::analysis::{FrameFigures, effective_share};
 use crate::baseline_file::SavedBaseline;
 use crate::messages::{
-    Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Report, Timestamps, clock_time,
+    Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Timestamps, clock_time,
 };
 
 use super::drop_judge::{DropFrame, DropJudge};
@@ -221,8 +221,7 @@ impl Monitor {
             self.summary.add_drop(d);
         }
         if self.report.is_due(settings.interval) {
-            let r = self.report.take(self.state());
-            out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
+            self.take_report(out);
         }
         cut
     }
@@ -258,22 +257,23 @@ impl Monitor {
         self.report.add_skipped(at, end);
         self.summary.add_skipped();
         if self.report.is_due(settings.interval) {
-            let r = self.report.take(self.state());
-            out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
+            self.take_report(out);
         }
     }
 
-    fn with_baseline(&self, mut report: Report) -> Report {
-        report.baseline = self.drop.level();
-        report
+    /// Posts the report of the frames added since the last one, if any, with the baseline.
+    fn take_report(&mut self, out: &mut Vec<MeterMessage>) {
+        let state = self.state();
+        if let Some(mut report) = self.report.take(state) {
+            report.baseline = self.drop.level();
+            out.push(MeterMessage::Report(report));
+        }
     }
 
     /// Ends the current run (flush or end of stream): posts the pending report, closes an
     /// open episode where the last frame ended, and forgets the smoothing window.
     pub fn flush(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
-        let state = self.state();
-        let r = self.report.take(state);
-        out.extend(r.map(|r| self.with_baseline(r)).map(MeterMessage::Report));
+        self.take_report(out);
         let tr = self.sharpness.flush(self.next);
         self.emit(tr, AlarmReason::Threshold, settings, out);
         let tr = self.resolution.flush(self.next);
@@ -311,6 +311,7 @@ impl Monitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::Report;
     use crate::messages::Summary;
     use crate::temporal::median::MAX_SAMPLES;
 
