@@ -7,7 +7,7 @@ mod common;
 
 use common::{astronaut_pan as clip, init, run_clip};
 use gst::prelude::*;
-use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report, Summary};
+use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report};
 
 const FPS: u32 = 25;
 const SECOND: u64 = 1_000_000_000;
@@ -35,10 +35,6 @@ fn reports(run: &common::Run) -> Vec<Report> {
         .collect()
 }
 
-fn summary(run: &common::Run) -> Summary {
-    Summary::from_message(run.messages.last().unwrap()).expect("summary is the last message")
-}
-
 #[test]
 fn soft_stretch_posts_one_start_and_one_end() {
     let run = run_clip(clip(10, 3..6), THRESHOLD_ONLY);
@@ -62,7 +58,7 @@ fn soft_stretch_posts_one_start_and_one_end() {
     assert!(a[0].sharpness < threshold);
     assert!(a[1].sharpness >= threshold + hysteresis);
     assert_eq!(a[1].duration.unwrap().nseconds(), end - start);
-    let s = summary(&run);
+    let s = run.summary();
     assert_eq!((s.frames, s.valid_frames, s.alarms), (250, 250, 1));
     assert_eq!(s.alarm_duration.nseconds(), end - start);
     // Reports say "alarm" once the episode is confirmed, and "ok" again after it ends.
@@ -77,7 +73,7 @@ fn soft_stretch_posts_one_start_and_one_end() {
 fn constant_sharp_stream_posts_no_alarm() {
     let run = run_clip(clip(6, 0..0), THRESHOLD_ONLY);
     assert!(alarms(&run).is_empty());
-    let s = summary(&run);
+    let s = run.summary();
     assert_eq!((s.frames, s.alarms), (150, 0));
     // Every frame, not just the smoothed value, stays above the default threshold.
     assert!(
@@ -107,7 +103,7 @@ fn fade_to_black_and_back_raises_no_alarm() {
     // Both alarms on: dark frames are invalid and carry no estimate either.
     let run = run_clip(c, "");
     assert!(alarms(&run).is_empty(), "{:?}", alarms(&run));
-    let s = summary(&run);
+    let s = run.summary();
     assert_eq!(s.alarms, 0);
     // The darkest frames are not valid: they do not count.
     assert!(
@@ -122,7 +118,7 @@ fn fade_to_black_and_back_raises_no_alarm() {
 fn threshold_zero_disables_the_alarm() {
     let run = run_clip(clip(6, 1..6), "threshold=0 resolution-threshold=0");
     assert!(alarms(&run).is_empty());
-    assert_eq!(summary(&run).alarms, 0);
+    assert_eq!(run.summary().alarms, 0);
 }
 
 #[test]

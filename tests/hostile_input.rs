@@ -6,7 +6,7 @@ mod common;
 
 use common::{appsrc_pipeline, init, run, run_pipeline};
 use gst::prelude::*;
-use gstsharpmeter::messages::{Alarm, AlarmEvent, Report, Summary};
+use gstsharpmeter::messages::{Alarm, AlarmEvent, Report};
 use gstsharpmeter::meta::SharpMeterMeta;
 
 /// A textured 8-bit plane, `width` x `height`, stride `width`.
@@ -17,14 +17,6 @@ fn texture(width: usize, height: usize) -> Vec<u8> {
             ((x * 37 + y * 91 + (x * y) % 23) % 256) as u8
         })
         .collect()
-}
-
-/// The summary of `run`.
-fn summary(run: &common::Run) -> Summary {
-    run.messages
-        .iter()
-        .find_map(|m| Summary::from_message(m))
-        .expect("a summary")
 }
 
 /// Meta and active area of each buffer that reached `sink` through `videocrop`, with the
@@ -158,7 +150,7 @@ fn run_with_layout(offset: usize, stride: i32) {
     let w = run.warning_texts();
     assert_eq!(w.len(), 1, "one warning: {w:?}");
     assert!(w[0].contains("without analysis"), "{w:?}");
-    assert_eq!(summary(&run).frames, 0);
+    assert_eq!(run.summary().frames, 0);
 }
 
 #[test]
@@ -235,7 +227,7 @@ fn timestamps_and_durations_at_the_end_of_the_clock_saturate() {
     for times in cases {
         let run = run_times(times);
         assert_eq!(run.buffers.len(), times.len());
-        let s = summary(&run);
+        let s = run.summary();
         assert_eq!(s.frames, times.len() as u32);
         for m in &run.messages {
             if let Some(a) = Alarm::from_message(m) {
@@ -314,7 +306,7 @@ fn qos_from_downstream_skips_analysis_and_never_drops_a_frame() {
             .iter()
             .filter(|b| SharpMeterMeta::from_buffer(b).is_some())
             .count();
-        let s = summary(&run);
+        let s = run.summary();
         // Frames 5 to 12 (200 to 480 ms) are at or before 500 ms.
         let skipped = if qos { 8 } else { 0 };
         assert_eq!(s.skipped_frames, skipped, "qos={qos}");
@@ -336,7 +328,7 @@ fn a_live_stream_the_analysis_cannot_keep_up_with_keeps_every_frame_in_real_time
          ! video/x-raw,format=I420,width=3840,height=2160,framerate=30/1 \
          ! sharpmeter metrics=laplacian-variance+tenengrad+blur-effect+edge-width+effective-resolution \
          ! fakesink sync=true name=out");
-    let s = summary(&run);
+    let s = run.summary();
     assert_eq!(s.frames + s.skipped_frames, 30, "{s:?}");
     assert!(s.skipped_frames > 0, "{s:?}");
     assert!(s.frames > 0, "{s:?}");

@@ -51,6 +51,12 @@ pub struct Run {
 }
 
 impl Run {
+    /// The end-of-stream summary, which must be the last element message.
+    pub fn summary(&self) -> gstsharpmeter::messages::Summary {
+        let last = self.messages.last().expect("element messages");
+        gstsharpmeter::messages::Summary::from_message(last).expect("summary is the last message")
+    }
+
     /// The texts of the warning messages, in order.
     pub fn warning_texts(&self) -> Vec<String> {
         self.warnings
