@@ -15,7 +15,6 @@ use gst::glib::translate::{FromGlib, IntoGlib, ToGlibPtr};
 use gst::meta::CustomMeta;
 
 use crate::analysis::{FrameFigures, Rect};
-use crate::messages::SCHEMA_VERSION;
 use crate::schema::{
     self, Field, FieldType, FieldValue, SchemaError, optional, required, value_as,
 };
@@ -261,7 +260,6 @@ impl SharpMeterMeta {
         }
         let mut meta = CustomMeta::add(buffer, META_NAME)?;
         let s = meta.mut_structure();
-        s.set("schema-version", SCHEMA_VERSION);
         schema::write(s, &META_FIELDS, self);
         Ok(())
     }

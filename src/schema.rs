@@ -173,18 +173,16 @@ pub struct Field<T> {
     pub set: fn(&mut T, FieldValue) -> Result<(), String>,
 }
 
-/// Builds the structure `name` holding `value`: `schema-version`, then the table's fields
-/// that `value` has.
+/// Builds the structure `name` holding `value` ([`write`]).
 pub fn build<T>(name: &str, fields: &[Field<T>], value: &T) -> gst::Structure {
-    let mut s = gst::Structure::builder(name)
-        .field("schema-version", SCHEMA_VERSION)
-        .build();
+    let mut s = gst::Structure::new_empty(name);
     write(&mut s, fields, value);
     s
 }
 
-/// Sets the table's fields that `value` has on `s`.
+/// Sets `schema-version`, then the table's fields that `value` has, on `s`.
 pub fn write<T>(s: &mut gst::StructureRef, fields: &[Field<T>], value: &T) {
+    s.set("schema-version", SCHEMA_VERSION);
     for f in fields {
         if let Some(v) = (f.get)(value) {
             s.set_value(f.name, v.to_send_value());
