@@ -31,26 +31,28 @@ setup:
 	fi
 
 build: setup
-	cargo build --all-targets
+	cargo build --workspace --all-targets
 
 demo: build
 	cargo run --example demo -- "$(INPUT)"
 
 test: setup
-	cargo fmt --check
-	cargo clippy --all-targets --all-features -- -D warnings
-	cargo build --all-targets
-	cargo test
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo build --workspace --all-targets
+	cargo test --workspace
 	cargo test --features fault-injection --test panics
 	sh tests/leaks.sh $(CURDIR)/target/debug
 	sh tests/install.sh
 
-# Cost on one core against baselines measured in the same run (examples/bench.rs; about a
-# minute; not part of `make test`). Installs Debian's ffmpeg for the blurdetect comparison.
+# Cost on one core against baselines measured in the same run, and the `sharpmeter check`
+# command against decoding alone (examples/bench.rs; a few minutes; not part of `make test`).
+# Installs Debian's ffmpeg for the blurdetect comparison.
 bench: setup
 	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
 		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
 	cargo build --release --lib --example bench
+	cargo build --release -p sharpmeter-cli
 	GST_REGISTRY=$(CURDIR)/target/gst-registry-bench.bin target/release/examples/bench
 
 # Runs a pipeline with every feature under valgrind; fails on invalid accesses or memory
@@ -92,21 +94,25 @@ heldout-check: build
 	cargo run --release --example corpus_check -- target/heldout
 
 # Installs the release plugin into GStreamer's system plugin directory (pkg-config
-# pluginsdir), under DESTDIR when given; uninstall removes it.
+# pluginsdir) and the `sharpmeter` command into BINDIR, under DESTDIR when given; uninstall
+# removes them.
 PLUGINSDIR = $(shell pkg-config --variable=pluginsdir gstreamer-1.0)
 # The README goes to DOCDIR; the plugin's origin and doc-uri name it there.
 DOCDIR = $(shell pkg-config --variable=prefix gstreamer-1.0)/share/doc/gst-plugin-sharpmeter
+BINDIR ?= /usr/local/bin
 
 install: setup
 	SHARPMETER_DOCDIR=$(DOCDIR) cargo build --release --lib
+	SHARPMETER_DOCDIR=$(DOCDIR) cargo build --release -p sharpmeter-cli
 	install -D -m 0644 target/release/libgstsharpmeter.so $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
+	install -D -m 0755 target/release/sharpmeter $(DESTDIR)$(BINDIR)/sharpmeter
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
-	@echo "installed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so and $(DESTDIR)$(DOCDIR)/README.md"
+	@echo "installed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so, $(DESTDIR)$(BINDIR)/sharpmeter and $(DESTDIR)$(DOCDIR)/README.md"
 
 uninstall:
-	rm -f $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
+	rm -f $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so $(DESTDIR)$(BINDIR)/sharpmeter
 	rm -rf $(DESTDIR)$(DOCDIR)
-	@echo "removed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so and $(DESTDIR)$(DOCDIR)"
+	@echo "removed $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so, $(DESTDIR)$(BINDIR)/sharpmeter and $(DESTDIR)$(DOCDIR)"
 
 # gst-inspect-1.0 on the built plugin.
 inspect: build

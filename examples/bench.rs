@@ -10,7 +10,12 @@
 //!    `ffmpeg -threads 1 -vf blurdetect` against `-vf null`; the time each adds per frame and
 //!    the ratio.
 //!
-//! `cargo run --release --example bench [-- --quick]` (`--quick`: the core at 1080p only)
+//! 4. The `sharpmeter check --jobs 2` command on six 704x1280 10 s x264 clips against
+//!    decoding them alone (`gst-launch-1.0 uridecodebin ! fakesink`, two at a time): files/s
+//!    and frames/s.
+//!
+//! `cargo run --release --example bench [-- --quick|--command]` (`--quick`: the core at 1080p
+//! only; `--command`: part 4 only)
 
 // Shared with the tests and the demo; only the photo tiling is used here.
 #[allow(dead_code)]
@@ -319,6 +324,107 @@ fn pipelines() -> std::io::Result<()> {
     Ok(())
 }
 
+/// `sharpmeter check --jobs 2` on six 704x1280 10 s clips against decoding them alone, two
+/// at a time.
+fn command() -> std::io::Result<()> {
+    let (w, h, frames, files) = (704usize, 1280usize, 300usize, 6usize);
+    let exe = std::env::current_exe()?;
+    let release = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let cli = release.join("sharpmeter");
+    if !cli.exists() {
+        eprintln!(
+            "{} is missing: cargo build --release -p sharpmeter-cli",
+            cli.display()
+        );
+        return Ok(());
+    }
+    let dir = std::env::temp_dir().join(format!("sharpmeter-bench-clips-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let raw = dir.join("pan.i420");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&raw)?);
+        let chroma = vec![128u8; w * h / 2];
+        for y in gray_frames(w, h, frames) {
+            f.write_all(&y)?;
+            f.write_all(&chroma)?;
+        }
+    }
+    // Each clip at its own bitrate, so the files differ.
+    for i in 0..files {
+        let status = Command::new("gst-launch-1.0")
+            .args(format!(
+                "-q filesrc location={} ! rawvideoparse width={w} height={h} format=i420 framerate=30/1 \
+                 ! x264enc speed-preset=veryfast bitrate={} ! mp4mux ! filesink location={}",
+                raw.display(),
+                4000 + 100 * i,
+                dir.join(format!("clip{i}.mp4")).display()
+            )
+            .split_whitespace())
+            .status()?;
+        if !status.success() {
+            eprintln!("x264 encoding failed");
+            return Ok(());
+        }
+    }
+    std::fs::remove_file(&raw)?;
+    let clips: Vec<PathBuf> = (0..files)
+        .map(|i| dir.join(format!("clip{i}.mp4")))
+        .collect();
+    let decode_alone = || -> f64 {
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for half in clips.chunks(files / 2) {
+                s.spawn(move || {
+                    for c in half {
+                        let _ = Command::new("gst-launch-1.0")
+                            .args(["-q", "uridecodebin"])
+                            .arg(format!("uri=file://{}", c.display()))
+                            .args(["!", "fakesink", "sync=false"])
+                            .output();
+                    }
+                });
+            }
+        });
+        start.elapsed().as_secs_f64()
+    };
+    let check = || -> Option<f64> {
+        let start = Instant::now();
+        let out = Command::new(&cli)
+            .args(["check", "--jobs", "2"])
+            .arg(&dir)
+            .output()
+            .ok()?;
+        // Exit status 0 or 1 (an alarm) is a finished check.
+        matches!(out.status.code(), Some(0 | 1)).then(|| start.elapsed().as_secs_f64())
+    };
+    let best =
+        |f: &dyn Fn() -> Option<f64>| (0..3).filter_map(|_| f()).fold(f64::INFINITY, f64::min);
+    let decode = best(&|| Some(decode_alone()));
+    let checked = best(&check);
+    std::fs::remove_dir_all(&dir)?;
+    let total = (files * frames) as f64;
+    println!(
+        "\nsharpmeter check --jobs 2 on {files} x264 {w}x{h} clips of {frames} frames, best of 3 runs"
+    );
+    println!(
+        "  decoding alone, two at a time: {decode:.2} s ({:.2} files/s, {:.0} frames/s)",
+        files as f64 / decode,
+        total / decode
+    );
+    if checked.is_finite() {
+        println!(
+            "  sharpmeter check: {checked:.2} s ({:.2} files/s, {:.0} frames/s): {:.1}x the decoding time",
+            files as f64 / checked,
+            total / checked,
+            checked / decode
+        );
+    } else {
+        println!("  sharpmeter check failed");
+    }
+    Ok(())
+}
+
 fn main() -> std::io::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -337,9 +443,13 @@ fn main() -> std::io::Result<()> {
         core_table(1920, 1080);
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--command") {
+        return command();
+    }
     for (w, h) in [(704, 1280), (1920, 1080), (3840, 2160)] {
         core_table(w, h);
     }
     allocations_per_frame();
-    pipelines()
+    pipelines()?;
+    command()
 }

@@ -15,8 +15,11 @@ inspect | grep -q "Sharpness meter" || { echo "install: gst-inspect-1.0 does not
 # The documentation link gst-inspect-1.0 shows names the installed README.
 doc=$(inspect | sed -n 's|.*Doc-uri *file://||p' | head -n 1)
 [ -n "$doc" ] && [ -f "$stage$doc" ] || { echo "install: gst-inspect-1.0 shows no documentation link to an installed README ($doc)"; exit 1; }
+# The command runs from where it was installed and finds the element (built in).
+"$stage/usr/local/bin/sharpmeter" --version | grep -q '^sharpmeter ' || { echo "install: $stage/usr/local/bin/sharpmeter does not run"; exit 1; }
 make -s uninstall DESTDIR="$stage"
+[ ! -e "$stage/usr/local/bin/sharpmeter" ] || { echo "uninstall: the sharpmeter command is still there"; exit 1; }
 [ ! -e "$dir/libgstsharpmeter.so" ] || { echo "uninstall: $dir/libgstsharpmeter.so is still there"; exit 1; }
 rm -f "$stage/registry.bin"
 if inspect >/dev/null 2>&1; then echo "uninstall: gst-inspect-1.0 still finds sharpmeter"; exit 1; fi
-echo "install: gst-inspect-1.0 finds sharpmeter in $dir; uninstall removes it"
+echo "install: gst-inspect-1.0 finds sharpmeter in $dir, the command runs; uninstall removes both"
