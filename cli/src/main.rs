@@ -157,11 +157,7 @@ fn plot_command(
     };
     let first = run(input)?;
     let second = compare.map(run).transpose()?;
-    let name = |s: &str| {
-        std::path::Path::new(s)
-            .file_name()
-            .map_or(s.to_string(), |n| n.to_string_lossy().into_owned())
-    };
+    let name = |s: &str| s.to_string();
     let mut runs = vec![plot::Run {
         name: name(input),
         analysis: &first,

@@ -64,6 +64,15 @@ pub struct Run<'a> {
 
 type Figure = fn(&Frame) -> Option<f64>;
 
+/// Where each alarm reason of input `i` of `n` is shaded: input bands from the top, each split
+/// in one strip per reason, in [`REASONS`] order.
+fn strip(i: usize, n: usize, reason: AlarmReason) -> (f64, f64) {
+    let band = 1.05 / n.max(1) as f64;
+    let k = REASONS.iter().position(|r| *r == reason).unwrap_or(0) as f64;
+    let top = 1.05 - i as f64 * band - k * band / REASONS.len() as f64;
+    (top - band / REASONS.len() as f64, top)
+}
+
 fn frames<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, runs: &[Run]) -> Result<(), String>
 where
     DB::ErrorType: 'static,
@@ -74,7 +83,8 @@ where
         .iter()
         .map(|r| r.analysis.duration)
         .fold(1.0f64, f64::max);
-    let panels = root.split_evenly((2, 1));
+    let (plots, legend) = root.split_horizontally(760);
+    let panels = plots.split_evenly((2, 1));
     let series: [(&str, Figure, bool); 2] = [
         ("sharpness", |f| f.valid.then_some(f.sharpness), true),
         (
@@ -83,7 +93,8 @@ where
             false,
         ),
     ];
-    for (panel, (label, value, threshold)) in panels.iter().zip(series) {
+    let threshold = runs.first().map(|r| r.analysis.threshold);
+    for (panel, (label, value, with_threshold)) in panels.iter().zip(series) {
         let mut chart = ChartBuilder::on(panel)
             .caption(label, ("sans-serif", 20))
             .margin(10)
@@ -96,41 +107,16 @@ where
             .x_desc("time (s)")
             .draw()
             .map_err(err)?;
-        // Alarm episodes: one band per input (the whole height for one input, upper and
-        // lower half for two), in the reason's colour.
-        let bands = runs.len().max(1) as f64;
         for (i, run) in runs.iter().enumerate() {
-            let (top, bottom) = (
-                1.05 * (1.0 - i as f64 / bands),
-                1.05 * (1.0 - (i + 1) as f64 / bands),
-            );
-            for reason in REASONS {
-                let shade = reason_colour(reason).mix(0.2);
-                let rects: Vec<_> = run
-                    .analysis
-                    .episodes
-                    .iter()
-                    .filter(|e| e.reason == reason)
-                    .map(|e| Rectangle::new([(e.start, bottom), (e.end, top)], shade.filled()))
-                    .collect();
-                if rects.is_empty() {
-                    continue;
-                }
-                let who = if runs.len() > 1 {
-                    format!(", {}", run.name)
-                } else {
-                    String::new()
-                };
-                chart
-                    .draw_series(rects)
-                    .map_err(err)?
-                    .label(format!("{} alarm{who}", reason.as_str()))
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 20, y + 5)], shade.filled())
-                    });
-            }
+            chart
+                .draw_series(run.analysis.episodes.iter().map(|e| {
+                    let (bottom, top) = strip(i, runs.len(), e.reason);
+                    let shade = reason_colour(e.reason).mix(0.25);
+                    Rectangle::new([(e.start, bottom), (e.end, top)], shade.filled())
+                }))
+                .map_err(err)?;
         }
-        if threshold && let Some(t) = runs.first().map(|r| r.analysis.threshold) {
+        if let (true, Some(t)) = (with_threshold, threshold) {
             chart
                 .draw_series(DashedLineSeries::new(
                     [(0.0, t), (end, t)],
@@ -138,16 +124,10 @@ where
                     5,
                     THRESHOLD.stroke_width(2),
                 ))
-                .map_err(err)?
-                .label(format!("threshold {t:.2}"))
-                .legend(|(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], THRESHOLD.stroke_width(2))
-                });
+                .map_err(err)?;
         }
         // The first input thick, the second thin on top, so both show where they overlap.
         for (i, run) in runs.iter().enumerate() {
-            let colour = TRACES[i % TRACES.len()];
-            let width = if i == 0 && runs.len() > 1 { 4 } else { 2 };
             let points: Vec<(f64, f64)> = run
                 .analysis
                 .frames
@@ -155,22 +135,79 @@ where
                 .filter_map(|f| value(f).map(|v| (f.time, v.min(1.05))))
                 .collect();
             chart
-                .draw_series(LineSeries::new(points, colour.stroke_width(width)))
-                .map_err(err)?
-                .label(run.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(width))
-                });
+                .draw_series(LineSeries::new(
+                    points,
+                    TRACES[i % 2].stroke_width(trace_width(i, runs.len())),
+                ))
+                .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+    }
+    // The legend: one entry per trace, the threshold, and each alarm reason drawn.
+    let style = ("sans-serif", 14).into_font().color(&BLACK);
+    let mut y = 40;
+    let mut entry =
+        |mark: &dyn Fn(i32) -> Result<(), String>, text: String| -> Result<(), String> {
+            mark(y)?;
+            legend.draw_text(&text, &style, (40, y - 7)).map_err(err)?;
+            y += 24;
+            Ok(())
+        };
+    // Each trace, then the alarm reasons it raised, shaded as in the plots.
+    for (i, run) in runs.iter().enumerate() {
+        let colour = TRACES[i % 2].stroke_width(trace_width(i, runs.len()));
+        entry(
+            &|y| {
+                legend
+                    .draw(&PathElement::new([(5, y), (32, y)], colour))
+                    .map_err(err)
+            },
+            run.name.clone(),
+        )?;
+        let half = match (runs.len(), i) {
+            (1, _) => "",
+            (_, 0) => ", upper half",
+            _ => ", lower half",
+        };
+        for reason in REASONS {
+            if !run.analysis.episodes.iter().any(|e| e.reason == reason) {
+                continue;
+            }
+            let shade = reason_colour(reason).mix(0.25);
+            entry(
+                &|y| {
+                    legend
+                        .draw(&Rectangle::new([(15, y - 6), (32, y + 6)], shade.filled()))
+                        .map_err(err)
+                },
+                format!("{} alarm{half}", reason.as_str()),
+            )?;
+        }
+    }
+    if let Some(t) = threshold {
+        entry(
+            &|y| {
+                legend
+                    .draw(&PathElement::new(
+                        [(5, y), (12, y)],
+                        THRESHOLD.stroke_width(2),
+                    ))
+                    .and_then(|_| {
+                        legend.draw(&PathElement::new(
+                            [(18, y), (25, y)],
+                            THRESHOLD.stroke_width(2),
+                        ))
+                    })
+                    .map_err(err)
+            },
+            format!("threshold {t:.2}"),
+        )?;
     }
     root.present().map_err(err)
+}
+
+/// Line width of trace `i` of `n`: the first of two is drawn wide under the second.
+fn trace_width(i: usize, n: usize) -> u32 {
+    if i == 0 && n > 1 { 4 } else { 2 }
 }
 
 /// Plots the per-frame figures of `runs` into `path`.
@@ -188,7 +225,21 @@ where
 {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(err)?;
-    let labels: Vec<String> = b.iter().map(|b| b.label.clone()).collect();
+    // Hours sit at their hour of the day (0-23), so empty hours show; days and weeks follow
+    // one another.
+    let xs: Vec<f64> = match by {
+        By::Hour => b.iter().map(|b| b.label.parse().unwrap_or(0.0)).collect(),
+        By::Day | By::Week => (0..b.len()).map(|i| i as f64).collect(),
+    };
+    let (x_range, ticks) = match by {
+        By::Hour => (-0.5..23.5, 24),
+        By::Day | By::Week => (-0.5..(b.len() as f64 - 0.5), b.len().min(24)),
+    };
+    let labels: Vec<(f64, String)> = xs
+        .iter()
+        .copied()
+        .zip(b.iter().map(|b| b.label.clone()))
+        .collect();
     let x_desc = match by {
         By::Hour => "hour of day",
         By::Day => "day",
@@ -198,59 +249,73 @@ where
     type Spread = fn(&Bucket) -> Option<[f64; 3]>;
     let series: [(&str, Spread); 2] = [
         (
-            "median sharpness of the files (line), 25th-75th percentile (bars)",
+            "median sharpness of the files (dots), 25th-75th percentile (bars)",
             |b| b.sharpness,
         ),
-        ("median effective share of the files", |b| b.share),
+        (
+            "median effective share of the files (dots), 25th-75th percentile (bars)",
+            |b| b.share,
+        ),
     ];
     for (panel, (caption, value)) in panels.iter().zip(series) {
-        let n = b.len();
         let mut chart = ChartBuilder::on(panel)
             .caption(caption, ("sans-serif", 18))
             .margin(10)
             .x_label_area_size(35)
             .y_label_area_size(45)
-            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..1.05f64)
+            .build_cartesian_2d(x_range.clone(), 0.0..1.05f64)
             .map_err(err)?;
         let labels = labels.clone();
         chart
             .configure_mesh()
             .x_desc(x_desc)
-            .x_labels(n.min(24))
+            .x_labels(ticks)
             .x_label_formatter(&move |x| {
                 let i = x.round();
-                if (x - i).abs() < 0.01 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
+                if (x - i).abs() > 0.01 {
+                    return String::new();
+                }
+                match by {
+                    By::Hour => format!("{i:02}"),
+                    By::Day | By::Week => labels
+                        .iter()
+                        .find(|(p, _)| *p == i)
+                        .map(|(_, l)| l.clone())
+                        .unwrap_or_default(),
                 }
             })
             .draw()
             .map_err(err)?;
         let colour = TRACES[0];
-        chart
-            .draw_series(b.iter().enumerate().filter_map(|(i, b)| {
-                value(b).map(|[_, lo, hi]| {
-                    Rectangle::new(
-                        [(i as f64 - 0.2, lo), (i as f64 + 0.2, hi)],
-                        colour.mix(0.3).filled(),
-                    )
-                })
-            }))
-            .map_err(err)?;
-        let points: Vec<(f64, f64)> = b
+        let points: Vec<(f64, [f64; 3])> = xs
             .iter()
-            .enumerate()
-            .filter_map(|(i, b)| value(b).map(|[m, _, _]| (i as f64, m)))
+            .zip(b)
+            .filter_map(|(&x, b)| value(b).map(|v| (x, v)))
             .collect();
         chart
-            .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
+            .draw_series(points.iter().map(|&(x, [_, lo, hi])| {
+                Rectangle::new([(x - 0.2, lo), (x + 0.2, hi)], colour.mix(0.3).filled())
+            }))
+            .map_err(err)?;
+        // Lines join neighbouring buckets only.
+        chart
+            .draw_series(
+                points
+                    .windows(2)
+                    .filter(|w| w[1].0 - w[0].0 == 1.0)
+                    .map(|w| {
+                        PathElement::new(
+                            [(w[0].0, w[0].1[0]), (w[1].0, w[1].1[0])],
+                            colour.stroke_width(2),
+                        )
+                    }),
+            )
             .map_err(err)?;
         chart
             .draw_series(
                 points
-                    .into_iter()
-                    .map(|p| Circle::new(p, 4, colour.filled())),
+                    .iter()
+                    .map(|&(x, [m, _, _])| Circle::new((x, m), 4, colour.filled())),
             )
             .map_err(err)?;
     }
@@ -307,18 +372,18 @@ pub fn describe(runs: &[Run]) -> String {
         })
         .collect();
     if let [a, b] = runs {
-        let ([(_, sa), (soft_a, _)], [(_, sb), (soft_b, _)]) =
+        let ([(_, sa), (soft_a, fa)], [(_, sb), (soft_b, fb)]) =
             (sharp_and_soft(a.analysis), sharp_and_soft(b.analysis));
-        let change = match (sa, sb) {
-            (Some(x), Some(y)) if y > 0.0 => format!("{:+.0}%", 100.0 * (x / y - 1.0)),
-            _ => "-".into(),
-        };
         lines.push(format!(
-            "{} against {}: outside alarms median sharpness {change}; in alarms {:.0}% of frames against {:.0}%",
+            "{} against {}: in alarms {:.0}% of frames against {:.0}%; median sharpness outside alarms {} against {}, in alarms {} against {}",
             a.name,
             b.name,
             100.0 * soft_a,
-            100.0 * soft_b
+            100.0 * soft_b,
+            f(sa),
+            f(sb),
+            f(fa),
+            f(fb)
         ));
     }
     lines.join("\n")
