@@ -48,6 +48,16 @@ fn from_sql(v: Sql, ty: SqlType) -> Value {
     }
 }
 
+/// The record of a row selected with [`column_list`]; None when a value does not fit.
+fn record_of_row(row: &rusqlite::Row) -> rusqlite::Result<Option<Record>> {
+    let values: Vec<Value> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| row.get::<_, Sql>(i).map(|v| from_sql(v, f.sql)))
+        .collect::<Result<_, _>>()?;
+    Ok(Record::from_values(&values))
+}
+
 fn column_list() -> String {
     FIELDS
         .iter()
@@ -102,14 +112,7 @@ impl Db {
             column_list()
         );
         self.conn
-            .query_row(&sql, [hash, settings], |row| {
-                let values: Vec<Value> = FIELDS
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| row.get::<_, Sql>(i).map(|v| from_sql(v, f.sql)))
-                    .collect::<Result<_, _>>()?;
-                Ok(Record::from_values(&values))
-            })
+            .query_row(&sql, [hash, settings], record_of_row)
             .optional()
             .map(Option::flatten)
             .map_err(|e| e.to_string())
@@ -179,14 +182,10 @@ impl Db {
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| e.to_string())?;
         let rows = stmt
-            .query_map([from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX)], |row| {
-                let values: Vec<Value> = FIELDS
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| row.get::<_, Sql>(i).map(|v| from_sql(v, f.sql)))
-                    .collect::<Result<_, _>>()?;
-                Ok(Record::from_values(&values))
-            })
+            .query_map(
+                [from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX)],
+                record_of_row,
+            )
             .map_err(|e| e.to_string())?;
         let mut out = Vec::new();
         for r in rows {

@@ -221,6 +221,21 @@ macro_rules! field {
     };
 }
 
+/// A `String` field.
+macro_rules! text_field {
+    ($name:literal, $f:ident) => {
+        RecordField {
+            name: $name,
+            sql: Sql::Text,
+            get: |r| Value::from(r.$f.clone()),
+            set: |r, v| {
+                r.$f = v.as_str()?.to_string();
+                Some(())
+            },
+        }
+    };
+}
+
 /// Alarm count of reason `i` of [`REASONS`] as a field.
 macro_rules! alarm_field {
     ($name:literal, $i:literal) => {
@@ -238,24 +253,8 @@ macro_rules! alarm_field {
 
 /// Every field of a record, in output order.
 pub static FIELDS: &[RecordField] = &[
-    RecordField {
-        name: "path",
-        sql: Sql::Text,
-        get: |r| Value::from(r.path.clone()),
-        set: |r, v| {
-            r.path = v.as_str()?.to_string();
-            Some(())
-        },
-    },
-    RecordField {
-        name: "hash",
-        sql: Sql::Text,
-        get: |r| Value::from(r.hash.clone()),
-        set: |r, v| {
-            r.hash = v.as_str()?.to_string();
-            Some(())
-        },
-    },
+    text_field!("path", path),
+    text_field!("hash", hash),
     RecordField {
         name: "created",
         sql: Sql::Integer,
@@ -265,15 +264,7 @@ pub static FIELDS: &[RecordField] = &[
             Some(())
         },
     },
-    RecordField {
-        name: "created_from",
-        sql: Sql::Text,
-        get: |r| Value::from(r.created_from.clone()),
-        set: |r, v| {
-            r.created_from = v.as_str()?.to_string();
-            Some(())
-        },
-    },
+    text_field!("created_from", created_from),
     field!("duration", Real, duration, f64),
     RecordField {
         name: "frames",
