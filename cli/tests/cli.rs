@@ -428,7 +428,7 @@ fn trend_compare_and_plot_on_small_clips() {
     );
     let said = String::from_utf8_lossy(&plotted.stderr);
     assert!(
-        said.contains("gray_camera.mp4 against gray_camera.mp4"),
+        said.contains("soft/gray_camera.mp4 against ") && said.contains("a/gray_camera.mp4: 2.0 s"),
         "{said}"
     );
 }
