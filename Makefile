@@ -33,15 +33,17 @@ setup:
 build: setup
 	cargo build --workspace --all-targets
 
+# The binaries run as built by `build`: a cargo command for one package would resolve the
+# dependencies' features without the command's and rebuild them.
 demo: build
-	cargo run --example demo -- "$(INPUT)"
+	target/debug/examples/demo "$(INPUT)"
 
 test: setup
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo build --workspace --all-targets
 	cargo test --workspace
-	cargo test --features fault-injection --test panics
+	cargo test --workspace --features gst-plugin-sharpmeter/fault-injection --test panics
 	sh tests/leaks.sh $(CURDIR)/target/debug
 	sh tests/install.sh
 
@@ -51,8 +53,7 @@ test: setup
 bench: setup
 	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
 		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
-	cargo build --release --lib --example bench
-	cargo build --release -p sharpmeter-cli
+	cargo build --release --workspace --lib --bins --example bench
 	GST_REGISTRY=$(CURDIR)/target/gst-registry-bench.bin target/release/examples/bench
 
 # Runs a pipeline with every feature under valgrind; fails on invalid accesses or memory
@@ -105,8 +106,8 @@ CLI_PROFILE ?= release
 CLI_DIR = $(if $(filter dev,$(CLI_PROFILE)),debug,$(CLI_PROFILE))
 
 install: setup
-	SHARPMETER_DOCDIR=$(DOCDIR) cargo build --release --lib
-	SHARPMETER_DOCDIR=$(DOCDIR) cargo build --profile $(CLI_PROFILE) -p sharpmeter-cli
+	SHARPMETER_DOCDIR=$(DOCDIR) cargo build --release --workspace --lib $(if $(filter dev,$(CLI_PROFILE)),,--bins)
+	$(if $(filter dev,$(CLI_PROFILE)),SHARPMETER_DOCDIR=$(DOCDIR) cargo build --workspace --lib --bins)
 	install -D -m 0644 target/release/libgstsharpmeter.so $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
 	install -D -m 0755 target/$(CLI_DIR)/sharpmeter $(DESTDIR)$(BINDIR)/sharpmeter
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
