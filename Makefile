@@ -101,13 +101,14 @@ PLUGINSDIR = $(shell pkg-config --variable=pluginsdir gstreamer-1.0)
 # The README goes to DOCDIR; the plugin's origin and doc-uri name it there.
 DOCDIR = $(shell pkg-config --variable=prefix gstreamer-1.0)/share/doc/gst-plugin-sharpmeter
 BINDIR ?= /usr/local/bin
-# Cargo profile of the installed command; tests/install.sh uses dev, which `make test` has built.
+# Cargo profile of the installed command; tests/install.sh uses dev, as `make test` has built
+# it (the command does not show the documentation directory).
 CLI_PROFILE ?= release
 CLI_DIR = $(if $(filter dev,$(CLI_PROFILE)),debug,$(CLI_PROFILE))
 
 install: setup
 	SHARPMETER_DOCDIR=$(DOCDIR) cargo build --release --workspace --lib $(if $(filter dev,$(CLI_PROFILE)),,--bins)
-	$(if $(filter dev,$(CLI_PROFILE)),SHARPMETER_DOCDIR=$(DOCDIR) cargo build --workspace --lib --bins)
+	$(if $(filter dev,$(CLI_PROFILE)),cargo build --workspace --all-targets)
 	install -D -m 0644 target/release/libgstsharpmeter.so $(DESTDIR)$(PLUGINSDIR)/libgstsharpmeter.so
 	install -D -m 0755 target/$(CLI_DIR)/sharpmeter $(DESTDIR)$(BINDIR)/sharpmeter
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
