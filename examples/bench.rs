@@ -237,6 +237,18 @@ fn best_of_three(program: &str, args: &[String], plugin_dir: &Path) -> Option<f6
     Some(best)
 }
 
+/// Writes [`gray_frames`] as raw I420 (gray chroma) to `path`.
+fn write_i420(path: &Path, w: usize, h: usize, frames: usize) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let chroma = vec![128u8; w * h / 2];
+    for y in gray_frames(w, h, frames) {
+        f.write_all(&y)?;
+        f.write_all(&chroma)?;
+    }
+    f.flush()
+}
+
 /// `analyze-every` of the pipeline row that analyses one frame in this many.
 const EVERY: u32 = 8;
 
@@ -254,15 +266,7 @@ fn pipelines() -> std::io::Result<()> {
         return Ok(());
     }
     let raw = std::env::temp_dir().join(format!("sharpmeter-bench-{}.i420", std::process::id()));
-    {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&raw)?);
-        let chroma = vec![128u8; w * h / 2];
-        for y in gray_frames(w, h, frames) {
-            f.write_all(&y)?;
-            f.write_all(&chroma)?;
-        }
-    }
+    write_i420(&raw, w, h, frames)?;
     let loc = raw.display().to_string();
     let gst = |element: &str| -> Vec<String> {
         format!(
@@ -341,15 +345,7 @@ fn command() -> std::io::Result<()> {
     let dir = std::env::temp_dir().join(format!("sharpmeter-bench-clips-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let raw = dir.join("pan.i420");
-    {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&raw)?);
-        let chroma = vec![128u8; w * h / 2];
-        for y in gray_frames(w, h, frames) {
-            f.write_all(&y)?;
-            f.write_all(&chroma)?;
-        }
-    }
+    write_i420(&raw, w, h, frames)?;
     // Each clip at its own bitrate, so the files differ.
     for i in 0..files {
         let status = Command::new("gst-launch-1.0")

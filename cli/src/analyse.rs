@@ -272,19 +272,20 @@ fn attempt(
         }
     });
     let _ = pipeline.set_state(gst::State::Null);
-    let (mut episodes, reports, summary, created) = result?;
+    let (alarms, reports, summary, created) = result?;
     let c = std::mem::take(&mut *collected.lock().unwrap_or_else(|e| e.into_inner()));
     if c.first.is_none() {
         return Err("no video frame decoded".into());
     }
-    for e in &mut episodes {
-        e.start = seconds_since(e.start, c.first);
-        e.end = seconds_since(e.end, c.first);
-    }
     let duration = c.end.map_or(0.0, |e| seconds(e, c.first));
-    for e in &mut episodes {
-        e.end = e.end.min(duration);
-    }
+    let episodes = alarms
+        .into_iter()
+        .map(|(reason, start, end)| Span {
+            reason,
+            start: seconds(start, c.first),
+            end: end.map_or(duration, |e| seconds(e, c.first).min(duration)),
+        })
+        .collect();
     Ok(Analysis {
         duration,
         frames: c.frames,
@@ -294,11 +295,6 @@ fn attempt(
         created,
         threshold,
     })
-}
-
-/// Episode times arrive as running seconds from zero; makes them relative to the first frame.
-fn seconds_since(t: f64, first: Option<gst::ClockTime>) -> f64 {
-    (t - first.map_or(0.0, |f| f.nseconds() as f64 / 1e9)).max(0.0)
 }
 
 /// The reason given when no stream is raw video.
@@ -313,7 +309,10 @@ struct Flags<'a> {
     exposed: &'a AtomicBool,
 }
 
-type Messages = (Vec<Span>, Vec<Report>, Option<Summary>, Option<i64>);
+/// An alarm episode by the PTS of its first frame and of its end (None: still open at EOS).
+type Episode = (AlarmReason, gst::ClockTime, Option<gst::ClockTime>);
+
+type Messages = (Vec<Episode>, Vec<Report>, Option<Summary>, Option<i64>);
 
 /// Plays the pipeline to EOS; collects what the bus carries.
 fn run(
@@ -344,7 +343,7 @@ fn run(
             });
         return Err(reason.unwrap_or_else(|| "cannot be opened".into()));
     }
-    let mut open: Vec<(AlarmReason, f64)> = Vec::new();
+    let mut open: Vec<(AlarmReason, gst::ClockTime)> = Vec::new();
     let (mut episodes, mut reports, mut summary, mut created) =
         (Vec::new(), Vec::new(), None, None);
     let started = Instant::now();
@@ -364,17 +363,13 @@ fn run(
                 }
                 _ => {
                     if let Some(a) = Alarm::from_message(&msg) {
-                        let at = a.times.timestamp.map_or(0.0, |t| t.nseconds() as f64 / 1e9);
+                        let at = a.times.timestamp.unwrap_or(gst::ClockTime::ZERO);
                         match a.event {
                             AlarmEvent::Start => open.push((a.reason, at)),
                             AlarmEvent::End => {
                                 if let Some(i) = open.iter().position(|(r, _)| *r == a.reason) {
                                     let (reason, start) = open.remove(i);
-                                    episodes.push(Span {
-                                        reason,
-                                        start,
-                                        end: at,
-                                    });
+                                    episodes.push((reason, start, Some(at)));
                                 }
                             }
                         }
@@ -408,10 +403,9 @@ fn run(
         }
     }
     // Episodes the element left open end with the stream.
-    episodes.extend(open.into_iter().map(|(reason, start)| Span {
-        reason,
-        start,
-        end: f64::INFINITY,
-    }));
+    episodes.extend(
+        open.into_iter()
+            .map(|(reason, start)| (reason, start, None)),
+    );
     Ok((episodes, reports, summary, created))
 }

@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::analyse::{analyse, uri_of};
+use crate::analyse::analyse;
 use crate::db::Db;
 use crate::inputs::{Input, expand};
 use crate::record::{FIELDS, Record, Verdict};
@@ -130,7 +130,7 @@ fn check_one(input: &Input, o: &CheckOptions, db: Option<&Db>, frames: &AtomicU6
             Err(e) => return failed(format!("database: {e}")),
         }
     }
-    match analyse(&uri_of(&name), &o.props, o.stall, frames) {
+    match analyse(&name, &o.props, o.stall, frames) {
         Ok(a) => Outcome::Checked {
             record: Box::new(Record::new(name, hash, &a, mtime)),
             reports: a.reports,
@@ -141,7 +141,7 @@ fn check_one(input: &Input, o: &CheckOptions, db: Option<&Db>, frames: &AtomicU6
 }
 
 /// Opens `path` for writing, or standard output for `-`.
-fn output(path: &Path) -> Result<Box<dyn Write>, String> {
+pub fn output(path: &Path) -> Result<Box<dyn Write>, String> {
     if path == Path::new("-") {
         Ok(Box::new(std::io::stdout()))
     } else {

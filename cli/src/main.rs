@@ -152,8 +152,7 @@ fn plot_command(
     analyse::check_properties(&o.props)?;
     let frames = AtomicU64::new(0);
     let run = |input: &str| {
-        analyse::analyse(&analyse::uri_of(input), &o.props, o.stall, &frames)
-            .map_err(|e| format!("{input}: {e}"))
+        analyse::analyse(input, &o.props, o.stall, &frames).map_err(|e| format!("{input}: {e}"))
     };
     let first = run(input)?;
     let second = compare.map(run).transpose()?;
@@ -170,12 +169,7 @@ fn plot_command(
     }
     plot::per_frame(&runs, output)?;
     if let Some(path) = csv {
-        let out: Box<dyn std::io::Write> = if path == std::path::Path::new("-") {
-            Box::new(std::io::stdout())
-        } else {
-            Box::new(std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?)
-        };
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = csv::Writer::from_writer(check::output(path)?);
         let e = |e: csv::Error| e.to_string();
         w.write_record([
             "time",
