@@ -111,6 +111,9 @@ fn seconds(t: gst::ClockTime, origin: Option<gst::ClockTime>) -> f64 {
 /// 1.22 now and then stays silent on a truncated MP4 (no stream, no error) when another
 /// pipeline stops at the same moment.
 const EXPOSE_WAIT: Duration = Duration::from_secs(2);
+/// Held while a pipeline starts or stops, so that no two workers' pipelines do at once (the
+/// case in which qtdemux was seen to stay silent).
+static STATE_CHANGES: Mutex<()> = Mutex::new(());
 /// The error of an attempt that exposed no stream within [`EXPOSE_WAIT`].
 const NOTHING_EXPOSED: &str = "no stream found";
 
@@ -271,7 +274,10 @@ fn attempt(
             _ => e,
         }
     });
-    let _ = pipeline.set_state(gst::State::Null);
+    {
+        let _changing = STATE_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = pipeline.set_state(gst::State::Null);
+    }
     let (alarms, reports, summary, created) = result?;
     let c = std::mem::take(&mut *collected.lock().unwrap_or_else(|e| e.into_inner()));
     if c.first.is_none() {
@@ -331,7 +337,11 @@ fn run(
             _ => text.to_string(),
         }
     };
-    if pipeline.set_state(gst::State::Playing).is_err() {
+    let playing = {
+        let _changing = STATE_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
+        pipeline.set_state(gst::State::Playing)
+    };
+    if playing.is_err() {
         let reason = bus
             .timed_pop_filtered(
                 Duration::from_secs(1).try_into().ok(),
