@@ -7,6 +7,8 @@
 //! | `resolution` | effective share of the analysed size (worse axis) | `resolution-threshold` | `resolution-threshold + hysteresis` |
 //! | `drop` | sharpness / reference ([`DropJudge`]) | `1 - drop` | `1 - drop + hysteresis` |
 //!
+//! For [`CUT_SETTLE`] after a scene cut, `resolution` starts and ends no episode.
+//!
 //! Each value is computed once per frame in [`Monitor::push`], in this order: the drop
 //! judge reads the other two reasons' smoothed values.
 
@@ -48,6 +50,10 @@ pub struct MonitorSettings {
     /// ns of learned frames after which the baseline is established.
     pub baseline_duration: u64,
 }
+
+/// ns after a scene cut during which the `resolution` reason starts or ends no episode: an
+/// encoder's first frames of a new scene carry less detail than the ones after them.
+pub const CUT_SETTLE: u64 = 1_000_000_000;
 
 /// Highest value a judged figure takes; recovery levels above it are clamped to it.
 pub const MAX_RECOVERY: f64 = 1.0;
@@ -189,6 +195,7 @@ impl Monitor {
         if cut {
             self.sharpness.clear();
             self.resolution.clear();
+            self.resolution.hold(at.clock.saturating_add(CUT_SETTLE));
             self.drop.cut(at.clock);
             self.scene_share = None;
         }
@@ -691,6 +698,42 @@ mod tests {
         let out = run(&[(0.0, false); 100], &s);
         assert!(alarms(&out).is_empty());
         assert_eq!(summary(&out).effective_width, None);
+    }
+
+    /// 2 s of a scene at full size, a cut to a second scene whose effective width is
+    /// `share(i)` of the nominal one; the resolution alarms (threshold and drop off).
+    fn resolution_after_cut(share: impl Fn(u64) -> f64) -> Vec<Alarm> {
+        let (scene_a, scene_b) = two_scenes();
+        let s = MonitorSettings {
+            threshold: 0.0,
+            resolution_threshold: 0.6,
+            ..settings()
+        };
+        let (mut m, mut out) = (Monitor::new(), vec![]);
+        for i in 0..150u64 {
+            let (t, mut f) = frame(i, 0.5, true);
+            let second = i >= 50;
+            f.effective_width = Some((SIZE.0 as f64 * if second { share(i) } else { 1.0 }) as u32);
+            f.effective_height = Some(SIZE.1);
+            let thumb = if second { &scene_b } else { &scene_a };
+            let d = Some(ClockTime::from_nseconds(FRAME));
+            push(&mut m, &s, t, d, &f, Some(thumb), &mut out);
+        }
+        m.finish(&s, &mut out);
+        alarms(&out).into_iter().cloned().collect()
+    }
+
+    #[test]
+    fn a_new_scene_settles_before_its_effective_size_is_judged() {
+        // An encoder's soft first 0.9 s after the cut (min-duration 0.4 s) raise nothing.
+        let a = resolution_after_cut(|i| if i < 50 + 22 { 0.4 } else { 1.0 });
+        assert!(a.is_empty(), "{a:?}");
+        // A scene that stays at 0.4 is judged from 1 s after the cut.
+        let a = resolution_after_cut(|_| 0.4);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[0].reason, AlarmReason::Resolution);
+        let start = a[0].times.timestamp.unwrap().nseconds();
+        assert_eq!(start, 50 * FRAME + CUT_SETTLE, "{a:?}");
     }
 
     fn drop_settings() -> MonitorSettings {

@@ -19,6 +19,8 @@ pub struct ReasonState {
     pub smoothed: f64,
     /// Where the current stretch of frames without a value began.
     missing_since: Option<u64>,
+    /// Frames before this clock are smoothed but judged by no edge ([`ReasonState::hold`]).
+    hold_until: Option<u64>,
 }
 
 impl ReasonState {
@@ -61,6 +63,10 @@ impl ReasonState {
             return self.alarm.close(at);
         }
         value?;
+        if self.hold_until.is_some_and(|until| at.clock < until) {
+            self.recent.clear();
+            return None;
+        }
         let v = self.smoothed;
         let recovery = settings.recovery(limit);
         let (degraded, recovered) = (v < limit, v >= recovery);
@@ -80,6 +86,12 @@ impl ReasonState {
             self.recent.clear();
         }
         tr
+    }
+
+    /// Frames before `until` (clock) still enter the median but start or end no episode and
+    /// date no edge.
+    pub fn hold(&mut self, until: u64) {
+        self.hold_until = Some(until);
     }
 
     /// Forgets the smoothing window.
