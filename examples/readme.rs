@@ -9,7 +9,7 @@ pub fn run() -> Result<Vec<String>, Box<dyn std::error::Error>> {
     gstsharpmeter::plugin_register_static()?;
     let pipeline = gst::parse::launch(
         "videotestsrc num-buffers=100 pattern=pinwheel ! video/x-raw,width=640,height=360 \
-         ! sharpmeter ! fakesink",
+         ! sharpmeter threshold=0.3 ! fakesink",
     )?;
     pipeline.set_state(gst::State::Playing)?;
     let mut lines = Vec::new();

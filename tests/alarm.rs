@@ -1,6 +1,7 @@
 //! Threshold alarms on a clip that turns soft part-way (rendered at half size and upscaled),
-//! with default properties (window 0.5 s, min-duration 1 s); the resolution and drop alarms
-//! are switched off except where said (tests/resolution.rs and tests/stream_alarms.rs cover
+//! with `threshold` 0.4 (its half-size frames stay above the default 0.2) and
+//! default window 0.5 s and min-duration 1 s; the resolution and drop alarms are switched off
+//! except where said (tests/resolution.rs and tests/stream_alarms.rs cover
 //! them).
 
 mod common;
@@ -11,14 +12,16 @@ use gstsharpmeter::messages::{Alarm, AlarmEvent, AlarmReason, Report};
 
 const FPS: u32 = 25;
 const SECOND: u64 = 1_000_000_000;
-/// Default properties with the resolution and drop alarms off.
-const THRESHOLD_ONLY: &str = "resolution-threshold=0 drop=0";
+/// The threshold these clips are judged with.
+const THRESHOLD: f64 = 0.4;
+/// `THRESHOLD`, with the resolution and drop alarms off.
+const THRESHOLD_ONLY: &str = "threshold=0.4 resolution-threshold=0 drop=0";
 
-/// Default threshold and hysteresis of the element.
-fn defaults() -> (f64, f64) {
+/// Default hysteresis of the element.
+fn hysteresis() -> f64 {
     init();
     let e = gst::ElementFactory::make("sharpmeter").build().unwrap();
-    (e.property("threshold"), e.property("hysteresis"))
+    e.property("hysteresis")
 }
 
 fn alarms(run: &common::Run) -> Vec<Alarm> {
@@ -53,7 +56,7 @@ fn soft_stretch_posts_one_start_and_one_end() {
     );
     assert!((6 * SECOND..7 * SECOND).contains(&end), "end at {end}");
     assert_eq!(a[0].times.running_time, a[0].times.timestamp);
-    let (threshold, hysteresis) = defaults();
+    let (threshold, hysteresis) = (THRESHOLD, hysteresis());
     assert_eq!(a[0].threshold, threshold);
     assert!(a[0].sharpness < threshold);
     assert!(a[1].sharpness >= threshold + hysteresis);
@@ -75,9 +78,9 @@ fn constant_sharp_stream_posts_no_alarm() {
     assert!(alarms(&run).is_empty());
     let s = run.summary();
     assert_eq!((s.frames, s.alarms), (150, 0));
-    // Every frame, not just the smoothed value, stays above the default threshold.
+    // Every frame, not just the smoothed value, stays above the threshold.
     assert!(
-        s.sharpness_min.unwrap() > defaults().0,
+        s.sharpness_min.unwrap() > THRESHOLD,
         "{:?}",
         s.sharpness_min
     );

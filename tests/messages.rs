@@ -255,7 +255,8 @@ fn unsupported_caps_are_refused_without_panic() {
 fn properties_have_documented_defaults_and_ranges() {
     init();
     let e = gst::ElementFactory::make("sharpmeter").build().unwrap();
-    assert_eq!(e.property::<f64>("threshold"), 0.4);
+    assert_eq!(e.property::<f64>("threshold"), 0.2);
+    assert_eq!(e.property::<f64>("resolution-threshold"), 0.4);
     assert_eq!(e.property::<f64>("hysteresis"), 0.03);
     assert_eq!(e.property::<u64>("min-duration"), 1_000_000_000);
     assert_eq!(e.property::<u64>("window"), 500_000_000);

@@ -79,6 +79,8 @@ fn watch_py_prints_reports_alarms_and_the_meta_of_an_encoded_file() {
         clip.to_str().unwrap(),
         "tile-columns=2",
         "tile-rows=1",
+        // The ball reads about 0.2, at the default threshold.
+        "threshold=0.4",
     ];
     let out = run_with_plugin("/usr/bin/python3", &args, "python-watch-registry.bin");
     let lines: Vec<&str> = out.lines().collect();

@@ -128,7 +128,8 @@ fn check_flags_the_degraded_clips_reports_bad_inputs_and_logs_each_file_once() {
     );
     std::fs::create_dir_all(&sharp).unwrap();
     std::fs::create_dir_all(&soft).unwrap();
-    // 20 clips of 704x1280, 10 s: 10 sharp, 10 rendered at half size and scaled back up.
+    // 20 clips of 704x1280, 10 s: 10 sharp, 10 rendered at a third of the size and scaled
+    // back up (a 2x down-up alone reads half the size, above the default 0.4).
     std::thread::scope(|s| {
         for (name, photo) in photos() {
             let down = Photo {
@@ -140,7 +141,7 @@ fn check_flags_the_degraded_clips_reports_bad_inputs_and_logs_each_file_once() {
                 soft.join(format!("{name}.mp4")),
             );
             s.spawn(move || encode(pan(photo, (704, 1280), 10, 1), &sharp));
-            s.spawn(move || encode(pan(down, (704, 1280), 10, 2), &soft));
+            s.spawn(move || encode(pan(down, (704, 1280), 10, 3), &soft));
         }
     });
     // Bad inputs beside them: truncated, audio only, text, empty, a folder loop, missing.
@@ -423,7 +424,7 @@ fn trend_compare_and_plot_on_small_clips() {
     );
     let svg = std::fs::read_to_string(&out).unwrap();
     assert!(
-        svg.contains("threshold 0.40") && svg.contains("threshold alarm"),
+        svg.contains("threshold 0.20") && svg.contains("threshold alarm"),
         "the legend names the threshold and the alarm"
     );
     let said = String::from_utf8_lossy(&plotted.stderr);

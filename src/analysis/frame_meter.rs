@@ -42,7 +42,7 @@ impl MeterSettings {
         roi: (0, 0, 0, 0),
         detect_bars: true,
         tiles: (0, 0),
-        tile_threshold: 0.4,
+        tile_threshold: 0.2,
         threads: 1,
     };
 }

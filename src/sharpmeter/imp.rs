@@ -30,8 +30,8 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
 #[cfg(feature = "fault-injection")]
 pub const FAULT_PTS: gst::ClockTime = gst::ClockTime::from_seconds(4242);
 
-const DEFAULT_THRESHOLD: f64 = 0.4;
-const DEFAULT_RESOLUTION_THRESHOLD: f64 = 0.6;
+const DEFAULT_THRESHOLD: f64 = 0.2;
+const DEFAULT_RESOLUTION_THRESHOLD: f64 = 0.4;
 const DEFAULT_HYSTERESIS: f64 = 0.03;
 const DEFAULT_MIN_DURATION: u64 = 1_000_000_000;
 const DEFAULT_WINDOW: u64 = 500_000_000;

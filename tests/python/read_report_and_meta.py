@@ -94,7 +94,7 @@ pipeline.set_state(Gst.State.NULL)
 # The summary's `episodes` is a GstValueArray of structures.
 soft = Gst.parse_launch(
     "videotestsrc num-buffers=25 pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 "
-    "! sharpmeter min-duration=0 resolution-threshold=0 ! fakesink"
+    "! sharpmeter min-duration=0 threshold=0.4 resolution-threshold=0 ! fakesink"
 )
 soft_bus = soft.get_bus()
 soft.set_state(Gst.State.PLAYING)
