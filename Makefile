@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check calibration-check inspect install uninstall clean
+.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check calibration-check research-venv inspect install uninstall clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -80,10 +80,9 @@ corpus-check: build
 alarm-check: build
 	cargo run --release --example alarm_check -- $(CORPUS)
 
-# The same checks on a held-out corpus built from scikit-image photos that the shared corpus
-# does not use (needs PyPI and ffmpeg; not part of `make test`).
+# ffmpeg and a Python venv with the pinned packages the corpus-building tools use.
 HELDOUT_VENV := target/heldout-venv
-heldout-check: build
+research-venv: setup
 	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
 		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
 	@python3 -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends python3-venv; } \
@@ -91,6 +90,10 @@ heldout-check: build
 	[ -x $(HELDOUT_VENV)/bin/python ] || python3 -m venv $(HELDOUT_VENV)
 	$(HELDOUT_VENV)/bin/pip install -q scikit-image==0.26.0 scipy==1.17.1 numpy==2.4.6 \
 		opencv-python-headless==5.0.0.93
+
+# The same checks on a held-out corpus built from scikit-image photos that the shared corpus
+# does not use (needs PyPI and ffmpeg; not part of `make test`).
+heldout-check: build research-venv
 	$(HELDOUT_VENV)/bin/python tools/heldout_corpus.py target/heldout $(CORPUS)/flat
 	cargo run --release --example corpus_check -- target/heldout
 
@@ -99,14 +102,7 @@ heldout-check: build
 # target/calibration), checks it with the release command and prints the per-reason false
 # alarms and misses (tools/calibration_eval.py). Not part of `make test`.
 CALIBRATION := target/calibration
-calibration-check: build
-	@command -v ffmpeg >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends ffmpeg; } \
-		|| { echo "install ffmpeg: apt-get install -y ffmpeg"; exit 1; }
-	@python3 -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends python3-venv; } \
-		|| { echo "install python3-venv: apt-get install -y python3-venv"; exit 1; }
-	[ -x $(HELDOUT_VENV)/bin/python ] || python3 -m venv $(HELDOUT_VENV)
-	$(HELDOUT_VENV)/bin/pip install -q scikit-image==0.26.0 scipy==1.17.1 numpy==2.4.6 \
-		opencv-python-headless==5.0.0.93
+calibration-check: build research-venv
 	$(HELDOUT_VENV)/bin/python tools/calibration_set.py $(CALIBRATION)
 	cargo build --release --workspace --lib --bins
 	rm -f $(CALIBRATION)/check.db

@@ -85,7 +85,7 @@ def main():
         head = f.readline().rstrip("\n").split("\t")
         rows = [dict(zip(head, l.rstrip("\n").split("\t"))) for l in f]
     db = sqlite3.connect(a.db)
-    files = {os.path.relpath(p, a.root): (tr, rs, dr, sm, es)
+    files = {os.path.relpath(p, a.root): (p, tr, rs, dr, sm, es)
              for p, tr, rs, dr, sm, es in db.execute(
                  "SELECT path, alarms_threshold, alarms_resolution, alarms_drop, sharpness_median, "
                  "effective_share_median FROM files")}
@@ -95,14 +95,14 @@ def main():
         got = files.get(r["file"])
         if got is None:
             continue
-        tr, rs, dr, sm, es = got
+        path, tr, rs, dr, sm, es = got
         if r["type"] == "still":
             stills[r["kind"]].append((r["source"], sm, es))
             continue
         alarms = {"threshold": tr > 0, "resolution": rs > 0, "drop": dr > 0}
         if a.replay:
             w, h = size_of(a.root, r)
-            fr = frames_of(db, os.path.join(a.root, r["file"]))
+            fr = frames_of(db, path)
             sharp = [(t, s if v else None) for t, v, s, _, _ in fr]
             share = [(t, min(ew / w if ew else 1.0, eh / h if eh else 1.0) if v and (ew or eh) else None)
                      for t, v, _, ew, eh in fr]
