@@ -260,7 +260,7 @@ fn properties_have_documented_defaults_and_ranges() {
     assert_eq!(e.property::<f64>("hysteresis"), 0.03);
     assert_eq!(e.property::<u64>("min-duration"), 1_000_000_000);
     assert_eq!(e.property::<u64>("window"), 500_000_000);
-    assert_eq!(e.property::<f64>("drop"), 0.35);
+    assert_eq!(e.property::<f64>("drop"), 0.3);
     assert_eq!(e.property::<u64>("baseline-duration"), 3_000_000_000);
     assert_eq!(e.property::<u64>("interval"), 1_000_000_000);
     assert!(e.property::<bool>("post-messages"));
