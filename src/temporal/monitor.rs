@@ -736,6 +736,36 @@ mod tests {
         assert_eq!(start, 50 * FRAME + CUT_SETTLE, "{a:?}");
     }
 
+    #[test]
+    fn a_flush_ends_the_settling_of_the_scene_before_it() {
+        // A cut at 4 s holds the resolution reason until 5 s; a flushing seek right after
+        // it restarts the clock at 0, and the stream then carries half its width from 1 s.
+        let (scene_a, scene_b) = two_scenes();
+        let s = MonitorSettings {
+            threshold: 0.0,
+            resolution_threshold: 0.6,
+            ..settings()
+        };
+        let (mut m, mut out) = (Monitor::new(), vec![]);
+        let d = Some(ClockTime::from_nseconds(FRAME));
+        for i in 0..101u64 {
+            let (t, f) = frame(i, 0.5, true);
+            let thumb = if i < 100 { &scene_a } else { &scene_b };
+            push(&mut m, &s, t, d, &f, Some(thumb), &mut out);
+        }
+        m.flush(&s, &mut out);
+        for i in 0..100u64 {
+            let (t, mut f) = frame(i, 0.5, true);
+            f.effective_width = Some(if i < 25 { SIZE.0 } else { SIZE.0 / 2 });
+            push(&mut m, &s, t, d, &f, Some(&scene_b), &mut out);
+        }
+        m.finish(&s, &mut out);
+        let a = alarms(&out);
+        assert_eq!(a.len(), 2, "{a:?}");
+        let start = a[0].times.timestamp.unwrap().nseconds();
+        assert!((25 * FRAME..30 * FRAME).contains(&start), "{a:?}");
+    }
+
     fn drop_settings() -> MonitorSettings {
         MonitorSettings {
             threshold: 0.0,

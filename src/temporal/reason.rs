@@ -94,13 +94,14 @@ impl ReasonState {
         self.hold_until = Some(until);
     }
 
-    /// Forgets the smoothing window.
+    /// Forgets the smoothing window and any hold.
     pub fn clear(&mut self) {
         self.median.clear();
         self.recent.clear();
+        self.hold_until = None;
     }
 
-    /// Closes an open episode at `at` and forgets the smoothing window.
+    /// Closes an open episode at `at` and forgets the smoothing window and any hold.
     pub fn flush(&mut self, at: Point) -> Option<Transition> {
         self.clear();
         self.alarm.close(at)
