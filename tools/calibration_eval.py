@@ -16,6 +16,7 @@ Usage: python calibration_eval.py OUT_DIR DB [--threshold T] [--resolution R] [-
 
 import argparse
 import collections
+import functools
 import os
 import sqlite3
 import statistics
@@ -23,7 +24,13 @@ import subprocess
 
 import cv2
 
-from calibration_set import clip_size
+from calibration_set import FPS, clip_size
+
+
+@functools.cache
+def photo_size(root, source):
+    """(height, width) of a calibration photo."""
+    return cv2.imread(os.path.join(root, "photos", source + ".png")).shape[:2]
 
 
 def size_of(root, row):
@@ -32,10 +39,9 @@ def size_of(root, row):
                               "stream=width,height", "-of", "csv=p=0", os.path.join(root, row["file"])],
                              capture_output=True, text=True, check=True).stdout.split(",")
         return int(out[0]), int(out[1])
-    img = cv2.imread(os.path.join(root, "photos", row["source"] + ".png"))
-    if row["type"] == "still":
-        return img.shape[1], img.shape[0]
-    h, w = clip_size(*img.shape[:2])
+    h, w = photo_size(root, row["source"])
+    if row["type"] == "clip":
+        h, w = clip_size(h, w)
     return w, h
 
 
@@ -46,28 +52,23 @@ def frames_of(db, path):
     return [(t / 1e9, v > 0, s, ew, eh) for t, v, s, ew, eh in db.execute(q, (path,))]
 
 
-def replay(values, limit, window=0.5, min_duration=1.0, hysteresis=0.03):
+def replay(values, limit, window=0.5, min_duration=1.0):
     """Whether the element's rolling median of `values` ((time, value or None)) would stay
     below `limit` for `min_duration`."""
     recent = collections.deque()
     run_start = None
-    active = False
     for t, v in values:
         if v is None:
             continue
         recent.append((t, v))
         while t - recent[0][0] >= window and len(recent) > 1:
             recent.popleft()
-        m = statistics.median(x for _, x in recent)
-        if not active:
-            if m < limit:
-                run_start = t if run_start is None else run_start
-                if t - run_start + 1 / 15 >= min_duration:
-                    return True
-            else:
-                run_start = None
-        if active and m >= limit + hysteresis:
-            active = False
+        if statistics.median(x for _, x in recent) < limit:
+            run_start = t if run_start is None else run_start
+            if t - run_start + 1 / FPS >= min_duration:
+                return True
+        else:
+            run_start = None
     return False
 
 

@@ -24,23 +24,14 @@ import sys
 
 import cv2
 import numpy as np
-from scipy.ndimage import gaussian_filter
 from skimage import data, io
 from skimage.restoration import denoise_tv_chambolle
+
+from heldout_corpus import blur, to8
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FPS = 15
 SECONDS = 10
-
-
-def to8(x):
-    return np.clip(np.round(x), 0, 255).astype(np.uint8)
-
-
-def blur(x, sigma):
-    return np.stack(
-        [gaussian_filter(x[..., i].astype(np.float64), sigma, mode="reflect", truncate=4) for i in range(3)], -1
-    )
 
 
 def usm(x, amount, sigma=1.0):
@@ -125,12 +116,12 @@ def frames(first, second, h, w, zoom=False):
     """Yields 150 RGB frames panning left to right; from frame 75 on, over `second`."""
     ph, pw = first.shape[:2]
     n = FPS * SECONDS
+    # A zoom goes in from the largest window of the clip's aspect to 70% of it, never past
+    # the photo's own pixels.
+    big = min(ph / h, pw / w)
     for i in range(n):
         img = first if i < n // 2 or second is None else second
         if zoom:
-            # Zooms in from the largest window of the clip's aspect to 70% of it, never
-            # past the photo's own pixels.
-            big = min(ph / h, pw / w)
             s = max(1.0, big * (1.0 - 0.3 * i / (n - 1)))
             zh, zw = int(h * s) // 2 * 2, int(w * s) // 2 * 2
             y0, x0 = (ph - zh) // 2, (pw - zw) // 2
@@ -179,7 +170,6 @@ def build_photo(root, row, neighbour):
              "whole_downup2_cubic": ("whole", "soft", {})}
     for s in SWITCHES:
         clips["switch_" + s] = (s, KINDS[s][0], {})
-    other = load_photo(neighbour, root)
     for clip, (second, label, opts) in clips.items():
         path = os.path.join(root, "clips", f"{name}__{clip}.mp4")
         out.append((f"clips/{name}__{clip}.mp4", "clip", clip, label, name))
@@ -187,7 +177,7 @@ def build_photo(root, row, neighbour):
             continue
         first = photo
         if second == "cut":
-            second = cover(other, photo)
+            second = cover(load_photo(neighbour, root), photo)
         elif second == "fade":
             gen = fade(photo, h, w)
             encode(path, gen, h, w)
