@@ -700,15 +700,20 @@ mod tests {
         assert_eq!(summary(&out).effective_width, None);
     }
 
+    /// The resolution reason alone, at 0.6.
+    fn resolution_settings() -> MonitorSettings {
+        MonitorSettings {
+            threshold: 0.0,
+            resolution_threshold: 0.6,
+            ..settings()
+        }
+    }
+
     /// 2 s of a scene at full size, a cut to a second scene whose effective width is
     /// `share(i)` of the nominal one; the resolution alarms (threshold and drop off).
     fn resolution_after_cut(share: impl Fn(u64) -> f64) -> Vec<Alarm> {
         let (scene_a, scene_b) = two_scenes();
-        let s = MonitorSettings {
-            threshold: 0.0,
-            resolution_threshold: 0.6,
-            ..settings()
-        };
+        let s = resolution_settings();
         let (mut m, mut out) = (Monitor::new(), vec![]);
         for i in 0..150u64 {
             let (t, mut f) = frame(i, 0.5, true);
@@ -741,11 +746,7 @@ mod tests {
         // A cut at 4 s holds the resolution reason until 5 s; a flushing seek right after
         // it restarts the clock at 0, and the stream then carries half its width from 1 s.
         let (scene_a, scene_b) = two_scenes();
-        let s = MonitorSettings {
-            threshold: 0.0,
-            resolution_threshold: 0.6,
-            ..settings()
-        };
+        let s = resolution_settings();
         let (mut m, mut out) = (Monitor::new(), vec![]);
         let d = Some(ClockTime::from_nseconds(FRAME));
         for i in 0..101u64 {
