@@ -4,10 +4,9 @@
 //! Resampling leaks detail into the fine band along one axis; into the diagonal band it leaks
 //! only what both axes let through.
 
-use super::band_energy::{
-    BLOCK, KERNEL, blur_line, blur_row_u8, pad_reflected, squared_difference,
-};
+use super::band_energy::{BLOCK, KERNEL, blur_line, squared_difference};
 use super::derivatives::reflect101;
+use super::diagonal_energy_u8::{self, ExactScratch};
 use super::plane::LumaPlane;
 use super::simd::with_avx2;
 
@@ -90,48 +89,6 @@ impl RowSource for HalfRows<'_, '_, '_, '_> {
     }
 }
 
-/// The 8-bit plane's rows blurred along the row (times 16, exact), at even columns;
-/// `padded` and `blurred` hold full rows.
-struct EvenBlurredRows8<'p, 'a, 'w> {
-    plane: &'p LumaPlane<'a>,
-    padded: &'w mut Vec<i16>,
-    blurred: &'w mut Vec<i16>,
-}
-
-impl RowSource<i32> for EvenBlurredRows8<'_, '_, '_> {
-    #[inline(always)]
-    fn fill(&mut self, r: usize, dst: &mut [i32]) {
-        let row = self.plane.row_u8(r).unwrap_or(&[]);
-        blur_row_u8(row, self.padded, self.blurred);
-        for (d, pair) in dst.iter_mut().zip(self.blurred.chunks(2)) {
-            *d = pair[0] as i32;
-        }
-    }
-}
-
-/// Rows of the half-resolution 2-D low-pass (times 256, exact) of an 8-bit plane `height`
-/// rows tall.
-struct HalfRows8<'c, 'p, 'a, 'w> {
-    even: &'c mut RowCache<i32>,
-    source: EvenBlurredRows8<'p, 'a, 'w>,
-    height: usize,
-}
-
-impl RowSource<i32> for HalfRows8<'_, '_, '_, '_> {
-    #[inline(always)]
-    fn fill(&mut self, r: usize, dst: &mut [i32]) {
-        let rows = taps_around(2 * r, self.height);
-        for &t in &rows {
-            self.even.ensure(t, &mut self.source);
-        }
-        let n = dst.len();
-        let [r0, r1, r2, r3, r4] = rows.map(|t| &self.even.row(t)[..n]);
-        for x in 0..n {
-            dst[x] = r0[x] + r4[x] + 4 * (r1[x] + r3[x]) + 6 * r2[x];
-        }
-    }
-}
-
 /// Rows `y - 2 ..= y + 2` of an image `height` rows tall, reflect-101.
 #[inline(always)]
 fn taps_around(y: usize, height: usize) -> [usize; TAPS] {
@@ -204,19 +161,12 @@ pub struct DiagonalScratch {
     cache: RowCache<f32>,
     /// Rows of the plane blurred along the row at even columns, for the half-resolution image.
     even: RowCache<f32>,
-    /// The same two for 8-bit planes, in integers.
-    cache8: RowCache<i32>,
-    even8: RowCache<i32>,
-    even_padded: Vec<i16>,
-    even_blurred: Vec<i16>,
-    half_padded: Vec<i32>,
+    /// The 8-bit path's memory.
+    exact: ExactScratch,
     wide: Vec<f32>,
     wide_blurred: Vec<f32>,
     line: Vec<f32>,
     blurred: Vec<f32>,
-    /// The column filter of an 8-bit row with two reflected samples on each side.
-    fine_padded: Vec<i16>,
-    fine_band: Vec<f32>,
 }
 
 /// Writes `r2 - (K0 (r0 + r4) + K1 (r1 + r3) + K2 r2)`, the fine band along columns at the
@@ -260,122 +210,6 @@ fn accumulate(
     }
 }
 
-/// Sum of squares, in eight f32 lanes added up in f64.
-#[inline(always)]
-fn sum_of_squares(a: &[f32]) -> f64 {
-    let mut lanes = [0f32; 8];
-    let chunks = a.chunks_exact(8);
-    let tail: f64 = chunks.remainder().iter().map(|&x| (x * x) as f64).sum();
-    for x in chunks {
-        for k in 0..8 {
-            lanes[k] += x[k] * x[k];
-        }
-    }
-    lanes.iter().map(|&v| v as f64).sum::<f64>() + tail
-}
-
-/// Writes the fine band along rows of `padded` (a row filtered along columns, with two
-/// reflected samples on each side), `10 c - 4 (b + d) - (a + e)` (16 times the band), into
-/// `band`, and adds `scale` times its squares to `sums` on blocks of `block` samples from
-/// `sums[first]`. The band must fit f32 exactly (below 2^24).
-#[inline(always)]
-fn add_row_fine<T: Copy + Into<i32>>(
-    padded: &mut [T],
-    band: &mut [f32],
-    (block, first, scale): (usize, usize, f64),
-    sums: &mut [(f64, u64)],
-) {
-    let w = band.len();
-    pad_reflected(padded);
-    let p = &padded[..w + 4];
-    for x in 0..w {
-        let [a, b, c, d, e] = [p[x], p[x + 1], p[x + 2], p[x + 3], p[x + 4]].map(Into::into);
-        band[x] = (10 * c - 4 * (b + d) - (a + e)) as f32;
-    }
-    for (k, x0) in (0..w).step_by(block).enumerate() {
-        let x1 = (x0 + block).min(w);
-        sums[first + k].0 += sum_of_squares(&band[x0..x1]) * scale;
-        sums[first + k].1 += (x1 - x0) as u64;
-    }
-}
-
-/// [`accumulate`] at full resolution for 8-bit planes, in integers up to the squares: the
-/// column filter times 16 fits i16 (at most 2550 in magnitude), the band times 256 fits i32
-/// and f32 exactly (at most 51000).
-#[inline(always)]
-fn accumulate_u8(
-    plane: &LumaPlane,
-    columns: usize,
-    (padded, band): (&mut Vec<i16>, &mut Vec<f32>),
-    sums: &mut [(f64, u64)],
-) {
-    let (w, h) = (plane.width(), plane.height());
-    padded.resize(w + 4, 0);
-    band.resize(w, 0.0);
-    let (padded, band) = (&mut padded[..w + 4], &mut band[..w]);
-    for y in 0..h {
-        let rows = taps_around(y, h).map(|r| &plane.row_u8(r).unwrap_or(&[])[..w]);
-        let [r0, r1, r2, r3, r4] = rows;
-        let fine = &mut padded[2..w + 2];
-        for x in 0..w {
-            let [a, b, c, d, e] = [r0[x], r1[x], r2[x], r3[x], r4[x]].map(i16::from);
-            fine[x] = 10 * c - 4 * (b + d) - (a + e);
-        }
-        let first = (y / BLOCK) * columns;
-        add_row_fine(padded, band, (BLOCK, first, 1.0 / 65536.0), sums);
-    }
-}
-
-/// [`accumulate`] at half resolution for 8-bit planes, in integers up to the squares: the
-/// half image times 256 (at most 65280), its column filter times 16 and the band times 16
-/// again, at most 13,056,000 in magnitude, which f32 holds exactly.
-#[inline(always)]
-fn accumulate_half_u8(
-    plane: &LumaPlane,
-    columns: usize,
-    scratch: &mut DiagonalScratch,
-    sums: &mut [(f64, u64)],
-) {
-    let (w, h) = (plane.width(), plane.height());
-    let (hw, hh) = (w.div_ceil(2), h.div_ceil(2));
-    let DiagonalScratch {
-        cache8,
-        even8,
-        even_padded,
-        even_blurred,
-        half_padded,
-        fine_band: band,
-        ..
-    } = scratch;
-    cache8.reset(hw);
-    even8.reset(hw);
-    half_padded.resize(hw + 4, 0);
-    band.resize(hw, 0.0);
-    let (padded, band) = (&mut half_padded[..hw + 4], &mut band[..hw]);
-    let mut read = HalfRows8 {
-        even: even8,
-        source: EvenBlurredRows8 {
-            plane,
-            padded: even_padded,
-            blurred: even_blurred,
-        },
-        height: h,
-    };
-    for y in 0..hh {
-        let rows = taps_around(y, hh);
-        for &r in &rows {
-            cache8.ensure(r, &mut read);
-        }
-        let [r0, r1, r2, r3, r4] = rows.map(|r| &cache8.row(r)[..hw]);
-        let fine = &mut padded[2..hw + 2];
-        for x in 0..hw {
-            fine[x] = 10 * r2[x] - 4 * (r1[x] + r3[x]) - (r0[x] + r4[x]);
-        }
-        let first = (y / (BLOCK / 2)) * columns;
-        add_row_fine(padded, band, (BLOCK / 2, first, 1.0 / 4294967296.0), sums);
-    }
-}
-
 with_avx2!(
     /// Diagonal band energies of `plane`, per block.
     pub fn diagonal(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut DiagonalEnergies)
@@ -396,9 +230,8 @@ fn diagonal_body(plane: &LumaPlane, scratch: &mut DiagonalScratch, out: &mut Dia
         return;
     }
     if plane.sample_bits() == 8 {
-        let (padded, band) = (&mut scratch.fine_padded, &mut scratch.fine_band);
-        accumulate_u8(plane, out.columns, (padded, band), &mut out.fine);
-        accumulate_half_u8(plane, out.columns, scratch, &mut out.next);
+        let (fine, next) = (&mut out.fine, &mut out.next);
+        diagonal_energy_u8::accumulate(plane, out.columns, &mut scratch.exact, fine, next);
         return;
     }
     let DiagonalScratch {

@@ -4,6 +4,7 @@ pub mod band_energy;
 pub mod blur_effect;
 pub mod derivatives;
 pub mod diagonal_energy;
+mod diagonal_energy_u8;
 pub mod edge_width;
 pub mod effective_resolution;
 pub mod figures;
