@@ -55,10 +55,11 @@ enum Alignment {
 }
 
 impl Alignment {
-    /// Length of the even extension whose FFT gives the transform of a `length` line.
+    /// Length of the real FFT that gives the transform of a `length` line: the line
+    /// reordered (DCT-II, Makhoul 1980), or its even extension (DCT-I).
     fn fft_length(self, length: usize) -> usize {
         match self {
-            Alignment::Centres => 2 * length,
+            Alignment::Centres => length,
             Alignment::Corners => 2 * length - 2,
         }
     }
@@ -146,8 +147,9 @@ pub fn detect(
         .or_else(|| corners.then(|| mirror(length, Alignment::Corners, scratch))?)
 }
 
-/// FFT plan and twiddles of a DCT of `length` samples: DCT-II, X[k] = Re(e^(-i pi k / 2N)
-/// Y[k]) of the 2N extension; DCT-I, Re(Y[k]) of the 2N - 2 extension.
+/// FFT plan and twiddles of a DCT of `length` samples: DCT-II, X[k] = 2 Re(e^(-i pi k / 2N)
+/// V[k]) of the line's even samples followed by its odd ones reversed; DCT-I, Re(Y[k]) of
+/// the 2N - 2 extension.
 fn dct_plan(planner: &mut RealFftPlanner<f32>, length: usize, alignment: Alignment) -> DctPlan {
     let twiddle = (0..length)
         .map(|k| match alignment {
@@ -202,16 +204,45 @@ fn mirror_body(
     fft_scratch.resize(fft.get_scratch_len(), Complex::default());
     coefficients.clear();
     for line in lines.chunks_exact(length).step_by(alignment.line_step()) {
-        input[..length].copy_from_slice(line);
-        let mirrored = match alignment {
-            Alignment::Centres => line,
-            Alignment::Corners => &line[1..length - 1],
-        };
-        for (d, s) in input[length..].iter_mut().zip(mirrored.iter().rev()) {
-            *d = *s;
+        match alignment {
+            Alignment::Centres => {
+                // Even samples in order, then odd ones reversed.
+                let half = length / 2;
+                let (even, odd) = input[..length].split_at_mut(length - half);
+                for ((e, o), pair) in even
+                    .iter_mut()
+                    .zip(odd.iter_mut().rev())
+                    .zip(line.chunks_exact(2))
+                {
+                    (*e, *o) = (pair[0], pair[1]);
+                }
+                if length % 2 == 1 {
+                    even[half] = line[length - 1];
+                }
+            }
+            Alignment::Corners => {
+                input[..length].copy_from_slice(line);
+                let mirrored = &line[1..length - 1];
+                for (d, s) in input[length..].iter_mut().zip(mirrored.iter().rev()) {
+                    *d = *s;
+                }
+            }
         }
         fft.process_with_scratch(input, output, fft_scratch).ok()?;
-        coefficients.extend(output.iter().zip(twiddle.iter()).map(|(y, t)| (y * t).re));
+        match alignment {
+            // V[k] for k past N / 2 is conj(V[N - k]).
+            Alignment::Centres => {
+                let upper = output[1..length - output.len() + 1]
+                    .iter()
+                    .rev()
+                    .map(|v| v.conj());
+                let v = output.iter().copied().chain(upper);
+                coefficients.extend(v.zip(twiddle.iter()).map(|(v, t)| 2.0 * (v * t).re));
+            }
+            Alignment::Corners => {
+                coefficients.extend(output.iter().zip(twiddle.iter()).map(|(y, t)| (y * t).re))
+            }
+        }
     }
     // Mirror indices examined: source sizes N / MAX_FACTOR ..= N / MIN_FACTOR.
     let offset = alignment.size_offset();
@@ -357,6 +388,30 @@ mod tests {
         let mut s = UpscaleScratch::default();
         assert_eq!(detect(&plane, Axis::Rows, &mut s, true), None);
         assert_eq!(detect(&plane, Axis::Columns, &mut s, true), None);
+    }
+
+    #[test]
+    fn the_centre_aligned_transform_is_twice_the_dct_ii() {
+        for length in [64, 67] {
+            let line: Vec<f32> = noise(length, 1, 11).iter().map(|&v| v as f32).collect();
+            let mut s = UpscaleScratch::default();
+            s.lines.clone_from(&line);
+            let _ = mirror_body(length, Alignment::Centres, &mut s);
+            let pi = std::f64::consts::PI;
+            for (k, &got) in s.coefficients.iter().enumerate() {
+                let want: f64 = (0..length)
+                    .map(|n| {
+                        let phase = pi * k as f64 * (2 * n + 1) as f64 / (2 * length) as f64;
+                        2.0 * line[n] as f64 * phase.cos()
+                    })
+                    .sum();
+                assert!(
+                    (got as f64 - want).abs() < 0.05,
+                    "{length} {k}: {got} {want}"
+                );
+            }
+            assert_eq!(s.coefficients.len(), length);
+        }
     }
 
     #[test]
