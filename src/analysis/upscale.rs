@@ -229,18 +229,26 @@ fn mirror_body(
             }
         }
         fft.process_with_scratch(input, output, fft_scratch).ok()?;
+        let start = coefficients.len();
+        coefficients.resize(start + length, 0.0);
+        let x = &mut coefficients[start..];
         match alignment {
-            // V[k] for k past N / 2 is conj(V[N - k]).
             Alignment::Centres => {
-                let upper = output[1..length - output.len() + 1]
-                    .iter()
-                    .rev()
-                    .map(|v| v.conj());
-                let v = output.iter().copied().chain(upper);
-                coefficients.extend(v.zip(twiddle.iter()).map(|(v, t)| 2.0 * (v * t).re));
+                // 2 Re(t V[k]); V[k] for k past N / 2 is conj(V[N - k]).
+                let (lower, upper) = x.split_at_mut(output.len());
+                for ((x, v), t) in lower.iter_mut().zip(output.iter()).zip(twiddle.iter()) {
+                    *x = 2.0 * (v.re * t.re - v.im * t.im);
+                }
+                let mirrored = output[1..length - output.len() + 1].iter().rev();
+                let t_upper = &twiddle[output.len()..];
+                for ((x, v), t) in upper.iter_mut().zip(mirrored).zip(t_upper) {
+                    *x = 2.0 * (v.re * t.re + v.im * t.im);
+                }
             }
             Alignment::Corners => {
-                coefficients.extend(output.iter().zip(twiddle.iter()).map(|(y, t)| (y * t).re))
+                for ((x, y), t) in x.iter_mut().zip(output.iter()).zip(twiddle.iter()) {
+                    *x = y.re * t.re - y.im * t.im;
+                }
             }
         }
     }
