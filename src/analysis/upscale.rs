@@ -191,12 +191,16 @@ fn mirror_body(
         ..
     } = scratch;
     let n_fft = alignment.fft_length(length);
-    // Both alignments are planned at a length's first use, so a picture turning soft later
-    // allocates nothing.
+    // Both alignments are planned, and the buffers made room for either, at a length's first
+    // use, so a picture turning soft later allocates nothing.
     for a in [Alignment::Centres, Alignment::Corners] {
-        plans
+        let (fft, _) = plans
             .entry((length, a))
             .or_insert_with(|| dct_plan(planner, length, a));
+        let n = a.fft_length(length);
+        input.reserve(n.saturating_sub(input.len()));
+        output.reserve((n / 2 + 1).saturating_sub(output.len()));
+        fft_scratch.reserve(fft.get_scratch_len().saturating_sub(fft_scratch.len()));
     }
     let (fft, twiddle) = &plans[&(length, alignment)];
     input.resize(n_fft, 0.0);
