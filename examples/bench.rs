@@ -1,8 +1,9 @@
 //! `make bench`: what sharpmeter costs on one core, against baselines measured in the same run.
 //!
 //! 1. The analysis core on a corpus photo mirrored to 704x1280, 1920x1080 and 3840x2160
-//!    (GRAY8): milliseconds per frame for each metric set and part, and the ratio to a pass
-//!    that only reads every luma byte.
+//!    (GRAY8): milliseconds per frame for each metric set and each pass of the default set,
+//!    and the ratio to a pass that only reads every luma byte; last, the default set on one
+//!    frame of a pan again and again against 40 frames in turn (read from memory).
 //! 2. Allocations per analysed frame after the first (a counting global allocator).
 //! 3. Whole processes pinned to one core on the same raw I420 1080p frames:
 //!    `gst-launch-1.0 filesrc ! rawvideoparse ! sharpmeter ! fakesink` (also with
@@ -30,9 +31,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use gstsharpmeter::analysis::band_energy::{self, BandScratch, BlockEnergies};
+use gstsharpmeter::analysis::derivatives::{DerivativeScratch, derivatives};
 use gstsharpmeter::analysis::diagonal_energy;
 use gstsharpmeter::analysis::effective_resolution::effective_share;
 use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+use gstsharpmeter::analysis::thumbnail::{CELLS, ThumbnailScratch, thumbnail};
 use gstsharpmeter::analysis::upscale::{UpscaleScratch, detect};
 use gstsharpmeter::analysis::{FrameMeter, LumaPlane, MeterSettings, Metrics};
 
@@ -163,6 +167,25 @@ fn core_table(w: usize, h: usize) {
         diagonal_energy::diagonal(&plane, &mut diagonal_scratch, &mut diagonal);
     });
     row("part: diagonal energies (in always)", t);
+    let mut derivative_scratch = DerivativeScratch::default();
+    let t = time_ms(runs, || {
+        std::hint::black_box(derivatives(&plane, &mut derivative_scratch));
+    });
+    row("part: derivatives and noise (in always)", t);
+    let (mut bands, mut energies) = (BandScratch::default(), BlockEnergies::default());
+    let t = time_ms(runs, || {
+        band_energy::horizontal(&plane, &mut bands, &mut energies);
+    });
+    row("part: horizontal band pyramid (in always)", t);
+    let t = time_ms(runs, || {
+        band_energy::vertical(&plane, &mut bands, &mut energies);
+    });
+    row("part: vertical band pyramid (in always)", t);
+    let (mut thumbnail_scratch, mut cells) = (ThumbnailScratch::default(), [0.0; CELLS]);
+    let t = time_ms(runs, || {
+        thumbnail(&plane, &mut thumbnail_scratch, &mut cells);
+    });
+    row("part: scene-cut thumbnail (in always)", t);
     let mut spectrum = SpectrumScratch::default();
     let mut upscale = UpscaleScratch::default();
     // The photo has no upscale, so every search runs to the end: the worst case.
@@ -182,6 +205,24 @@ fn core_table(w: usize, h: usize) {
         });
         row(name, t);
     }
+    // The default set on one frame of a pan, then on frames that left the cache since their
+    // last turn (about 80 MB): what reading from memory adds. Last, as the frames stay allocated.
+    let turns = if w * h > 4_000_000 { 10 } else { 40 };
+    let pan = gray_frames(w, h, turns);
+    let planes: Vec<LumaPlane> = pan
+        .iter()
+        .map(|f| LumaPlane::new_u8(f, w, h, w).unwrap())
+        .collect();
+    let t = time_ms(runs, || {
+        std::hint::black_box(meter.measure(&planes[0], &with(Metrics::DEFAULT, 1)));
+    });
+    row("default, one frame of a pan again and again", t);
+    let mut turn = planes.iter().cycle();
+    let t = time_ms(runs, || {
+        let plane = turn.next().unwrap();
+        std::hint::black_box(meter.measure(plane, &with(Metrics::DEFAULT, 1)));
+    });
+    row(&format!("default, {turns} frames of a pan in turn"), t);
 }
 
 /// Allocations per analysed frame after the first, with every metric, over a pan.
