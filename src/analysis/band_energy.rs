@@ -90,6 +90,11 @@ pub struct BandScratch {
     /// Levels of [`vertical`], apart so that [`horizontal`] does not resize them.
     lane_level: Vec<f32>,
     lane_blurred: Vec<f32>,
+    /// [`vertical`]'s band 0 of 8-bit planes: the sampled columns as i16, a blurred row
+    /// times 16 and the per-lane sums of squares.
+    lane16: Vec<i16>,
+    lane_blurred16: Vec<i16>,
+    lane_sums: Vec<i32>,
 }
 
 /// The pyramid kernel at sample `i` of `src`, reflect-101 at the ends.
@@ -317,30 +322,23 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
     let (row, rest) = row.split_at_mut(w);
     let (sums, spare) = rest.split_at_mut(lanes);
     let (mut level, mut next) = (&mut level[..], &mut blurred[..]);
-    for y in 0..h {
-        let lane_row = &mut level[y * lanes..(y + 1) * lanes];
-        match plane.row_u8(y) {
-            Some(r) => {
-                for (l, v) in lane_row
-                    .iter_mut()
-                    .zip(r[LINE_STEP / 2..].iter().step_by(LINE_STEP))
-                {
-                    *l = *v as f32;
-                }
-            }
-            None => {
-                plane.row_f32(y, row);
-                for (l, v) in lane_row
-                    .iter_mut()
-                    .zip(row[LINE_STEP / 2..].iter().step_by(LINE_STEP))
-                {
-                    *l = *v;
-                }
+    let (mut n, mut first_band) = (h, 0);
+    if h >= 2 && plane.row_u8(0).is_some() {
+        let band_0 = (&mut scratch.lane16, &mut scratch.lane_blurred16);
+        vertical_band_0_u8(plane, lanes, band_0, &mut scratch.lane_sums, out, level);
+        (n, first_band) = (h.div_ceil(2), 1);
+    } else {
+        for y in 0..h {
+            plane.row_f32(y, row);
+            for (l, v) in level[y * lanes..(y + 1) * lanes]
+                .iter_mut()
+                .zip(row[LINE_STEP / 2..].iter().step_by(LINE_STEP))
+            {
+                *l = *v;
             }
         }
     }
-    let mut n = h;
-    for band in 0..BANDS {
+    for band in first_band..BANDS {
         if n < 2 {
             break;
         }
@@ -374,6 +372,69 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
         }
         std::mem::swap(&mut level, &mut next);
         n = n.div_ceil(2);
+    }
+}
+
+/// Band 0 of [`vertical`] on an 8-bit plane (at least 2 rows) in integers, exactly, as
+/// [`first_band_u8`] along rows; writes band 1's level (the blurred even rows) to `level1`.
+#[inline(always)]
+fn vertical_band_0_u8(
+    plane: &LumaPlane,
+    lanes: usize,
+    (samples, blurred): (&mut Vec<i16>, &mut Vec<i16>),
+    sums: &mut Vec<i32>,
+    out: &mut BlockEnergies,
+    level1: &mut [f32],
+) {
+    let h = plane.height();
+    if lanes == 0 {
+        return;
+    }
+    samples.resize(lanes * h, 0);
+    blurred.resize(lanes, 0);
+    sums.resize(lanes, 0);
+    for (y, lane_row) in samples.chunks_exact_mut(lanes).enumerate() {
+        let row = plane.row_u8(y).expect("an 8-bit plane");
+        let r = row.get(LINE_STEP / 2..).unwrap_or_default();
+        // Whole groups of LINE_STEP samples, then a last partial one.
+        for (l, c) in lane_row.iter_mut().zip(r.chunks_exact(LINE_STEP)) {
+            *l = c[0] as i16;
+        }
+        let whole = r.len() / LINE_STEP;
+        if whole < lanes {
+            lane_row[whole] = r[whole * LINE_STEP] as i16;
+        }
+    }
+    let (samples, b, sums) = (&samples[..], &mut blurred[..lanes], &mut sums[..lanes]);
+    for y0 in (0..h).step_by(BLOCK) {
+        let y1 = (y0 + BLOCK).min(h);
+        sums.fill(0);
+        for y in y0..y1 {
+            let rows: [&[i16]; 5] = std::array::from_fn(|t| {
+                let r = reflect101(y as isize + t as isize - 2, h);
+                &samples[r * lanes..(r + 1) * lanes]
+            });
+            let [r0, r1, r2, r3, r4] = rows.map(|r| &r[..lanes]);
+            for x in 0..lanes {
+                b[x] = r0[x] + r4[x] + 4 * (r1[x] + r3[x]) + 6 * r2[x];
+                let d = (16 * r2[x] - b[x]) as i32;
+                sums[x] += d * d;
+            }
+            if y % 2 == 0 {
+                for (l, &v) in level1[y / 2 * lanes..(y / 2 + 1) * lanes]
+                    .iter_mut()
+                    .zip(&*b)
+                {
+                    *l = v as f32 / 16.0;
+                }
+            }
+        }
+        let first = (y0 / BLOCK) * out.columns;
+        for (k, &s) in sums.iter().enumerate() {
+            let i = first + (LINE_STEP / 2 + k * LINE_STEP) / BLOCK;
+            out.sums[i][0] += s as f64 / 256.0;
+            out.counts[i][0] += (y1 - y0) as u64;
+        }
     }
 }
 
@@ -416,6 +477,8 @@ pub fn white_noise_gains() -> &'static Energies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    type Pass = fn(&LumaPlane, &mut BandScratch, &mut BlockEnergies);
 
     #[test]
     fn the_avx2_build_gives_the_same_energies() {
@@ -512,17 +575,20 @@ mod tests {
     }
 
     #[test]
-    fn the_integer_band_0_of_8_bit_rows_equals_the_float_one() {
-        for (w, h) in [(2, 3), (5, 9), (203, 117)] {
+    fn the_integer_band_0_of_8_bit_lines_equals_the_float_one() {
+        for ((w, h), axis) in [(2, 3), (3, 2), (5, 9), (9, 5), (203, 117), (117, 203)]
+            .into_iter()
+            .flat_map(|size| [(size, horizontal as Pass), (size, vertical as Pass)])
+        {
             let mut s = BandScratch::default();
             let (mut exact, mut float) = (BlockEnergies::default(), BlockEnergies::default());
             crate::analysis::simd::with_8_and_16_bit(w, h, |eight, sixteen| {
-                horizontal(eight, &mut s, &mut exact);
-                horizontal(sixteen, &mut s, &mut float);
+                axis(eight, &mut s, &mut exact);
+                axis(sixteen, &mut s, &mut float);
             });
             assert_eq!(exact.counts, float.counts);
             for (a, b) in exact.sums.iter().zip(&float.sums) {
-                assert!(a[0] > 0.0 || w < 5, "{w}x{h}: {a:?}");
+                assert!(a[0] > 0.0 || w.min(h) < 5, "{w}x{h}: {a:?}");
                 for band in 0..BANDS {
                     assert!(
                         (a[band] - b[band]).abs() <= 1e-6 * b[band].max(1.0),
