@@ -91,6 +91,7 @@ def load_photo(row, root):
 
 def extract(root, packages):
     os.makedirs(os.path.join(root, "debs"), exist_ok=True)
+    os.makedirs(os.path.join(root, "x"), exist_ok=True)
     for pkg in sorted(packages):
         target = os.path.join(root, "x", pkg)
         if os.path.isdir(target):
