@@ -90,11 +90,16 @@ pub struct BandScratch {
     /// Levels of [`vertical`], apart so that [`horizontal`] does not resize them.
     lane_level: Vec<f32>,
     lane_blurred: Vec<f32>,
-    /// [`vertical`]'s band 0 of 8-bit planes: the sampled columns as i16, a blurred row
-    /// times 16 and the per-lane sums of squares.
-    lane16: Vec<i16>,
-    lane_blurred16: Vec<i16>,
-    lane_sums: Vec<i32>,
+    lane_band_0: LaneBand0,
+}
+
+/// [`vertical`]'s band 0 of 8-bit planes: the sampled columns as i16, a blurred row times 16
+/// and the per-lane sums of squares.
+#[derive(Debug, Default)]
+struct LaneBand0 {
+    samples: Vec<i16>,
+    blurred: Vec<i16>,
+    sums: Vec<i32>,
 }
 
 /// The pyramid kernel at sample `i` of `src`, reflect-101 at the ends.
@@ -311,6 +316,7 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
         lane_level: level,
         lane_blurred: blurred,
         lane_rows: row,
+        lane_band_0,
         ..
     } = scratch;
     // `level` holds the current level; its blurred rows at even y go to `next`, the others
@@ -324,8 +330,7 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
     let (mut level, mut next) = (&mut level[..], &mut blurred[..]);
     let (mut n, mut first_band) = (h, 0);
     if h >= 2 && plane.row_u8(0).is_some() {
-        let band_0 = (&mut scratch.lane16, &mut scratch.lane_blurred16);
-        vertical_band_0_u8(plane, lanes, band_0, &mut scratch.lane_sums, out, level);
+        vertical_band_0_u8(plane, lanes, lane_band_0, out, level);
         (n, first_band) = (h.div_ceil(2), 1);
     } else {
         for y in 0..h {
@@ -347,10 +352,7 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
             let y1 = (y0 + chunk).min(n);
             sums.fill(0.0);
             for y in y0..y1 {
-                let rows = std::array::from_fn(|t| {
-                    let r = reflect101(y as isize + t as isize - 2, n);
-                    &level[r * lanes..(r + 1) * lanes]
-                });
+                let rows = lane_rows(level, y, n, lanes);
                 let edge = n <= 4 || y < 2 || y >= n - 2;
                 let b = if y % 2 == 0 {
                     &mut next[y / 2 * lanes..(y / 2 + 1) * lanes]
@@ -363,12 +365,8 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
                     *s += (a - b) * (a - b);
                 }
             }
-            let first = (y0 / chunk) * out.columns;
-            for (k, s) in sums.iter().enumerate() {
-                let i = first + (LINE_STEP / 2 + k * LINE_STEP) / BLOCK;
-                out.sums[i][band] += *s as f64;
-                out.counts[i][band] += (y1 - y0) as u64;
-            }
+            let sums = sums.iter().map(|&s| s as f64);
+            add_lane_sums(out, (band, y0 / chunk), y1 - y0, sums);
         }
         std::mem::swap(&mut level, &mut next);
         n = n.div_ceil(2);
@@ -381,8 +379,11 @@ fn vertical_body(plane: &LumaPlane, scratch: &mut BandScratch, out: &mut BlockEn
 fn vertical_band_0_u8(
     plane: &LumaPlane,
     lanes: usize,
-    (samples, blurred): (&mut Vec<i16>, &mut Vec<i16>),
-    sums: &mut Vec<i32>,
+    LaneBand0 {
+        samples,
+        blurred,
+        sums,
+    }: &mut LaneBand0,
     out: &mut BlockEnergies,
     level1: &mut [f32],
 ) {
@@ -410,10 +411,8 @@ fn vertical_band_0_u8(
         let y1 = (y0 + BLOCK).min(h);
         sums.fill(0);
         for y in y0..y1 {
-            let rows: [&[i16]; 5] = std::array::from_fn(|t| {
-                let r = reflect101(y as isize + t as isize - 2, h);
-                &samples[r * lanes..(r + 1) * lanes]
-            });
+            let rows = lane_rows(samples, y, h, lanes);
+            // Of length `lanes`, as `b` and `sums`: the loop runs without bounds checks.
             let [r0, r1, r2, r3, r4] = rows.map(|r| &r[..lanes]);
             for x in 0..lanes {
                 b[x] = r0[x] + r4[x] + 4 * (r1[x] + r3[x]) + 6 * r2[x];
@@ -429,12 +428,34 @@ fn vertical_band_0_u8(
                 }
             }
         }
-        let first = (y0 / BLOCK) * out.columns;
-        for (k, &s) in sums.iter().enumerate() {
-            let i = first + (LINE_STEP / 2 + k * LINE_STEP) / BLOCK;
-            out.sums[i][0] += s as f64 / 256.0;
-            out.counts[i][0] += (y1 - y0) as u64;
-        }
+        let sums = sums.iter().map(|&s| s as f64 / 256.0);
+        add_lane_sums(out, (0, y0 / BLOCK), y1 - y0, sums);
+    }
+}
+
+/// Rows `y - 2 ..= y + 2` (reflect-101 among `n`) of `lanes` samples each in `level`.
+#[inline(always)]
+fn lane_rows<T>(level: &[T], y: usize, n: usize, lanes: usize) -> [&[T]; 5] {
+    std::array::from_fn(|t| {
+        let r = reflect101(y as isize + t as isize - 2, n);
+        &level[r * lanes..(r + 1) * lanes]
+    })
+}
+
+/// Adds per-lane sums of `band` over `rows` rows of block row `block_row` to the blocks
+/// that hold the lanes' columns.
+#[inline(always)]
+fn add_lane_sums(
+    out: &mut BlockEnergies,
+    (band, block_row): (usize, usize),
+    rows: usize,
+    sums: impl Iterator<Item = f64>,
+) {
+    let first = block_row * out.columns;
+    for (k, s) in sums.enumerate() {
+        let i = first + (LINE_STEP / 2 + k * LINE_STEP) / BLOCK;
+        out.sums[i][band] += s;
+        out.counts[i][band] += rows as u64;
     }
 }
 
