@@ -3,7 +3,9 @@
 //! (3x3), both with BORDER_REFLECT_101. Sums are exact integers; results are in 8-bit units.
 //! The same pass feeds the noise estimate, on every [`NOISE_ROW_STEP`]th row.
 
-use super::noise::{MAX_PACKED_PIXELS, NoiseHistogram};
+use super::noise::{
+    MAX_PACKED_PIXELS, NoiseHistogram, PACKED_BIN_SHIFT, PACKED_COUNT_BITS, pack, unpack,
+};
 use super::plane::LumaPlane;
 use super::simd::with_avx2;
 
@@ -28,6 +30,7 @@ pub struct DerivativeScratch {
     noise: NoiseHistogram,
     mags: Vec<u32>,
     resp: Vec<u32>,
+    packed: Vec<u64>,
 }
 
 /// Index of `i` in `0..n` under BORDER_REFLECT_101 (n = 1 maps everything to 0).
@@ -262,12 +265,13 @@ fn derivatives_body(plane: &LumaPlane, scratch: &mut DerivativeScratch) -> Deriv
         noise,
         mags,
         resp,
+        packed,
     } = scratch;
     if plane.sample_bits() == 8 {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2.
-            return unsafe { x86::pass_u8(plane, noise, mags, resp) };
+            return unsafe { x86::pass_u8(plane, noise, packed) };
         }
         pass(plane, rows8, line8, noise, mags, resp)
     } else {
@@ -400,28 +404,33 @@ mod x86 {
         _mm256_cvtepu8_epi16(unsafe { _mm_loadu_si128(r.as_ptr().add(x) as *const __m128i) })
     }
 
-    /// Stores 16 i16 lanes (non-negative) as u32 into `out` from `x`.
+    /// Stores 16 pixels' magnitudes `m` (0..=2040) and responses `r` (0..=4080), i16 lanes,
+    /// [`pack`]ed into `out` from `x`.
     #[target_feature(enable = "avx2")]
-    fn store_u32(out: &mut [u32], x: usize, v: __m256i) {
+    fn store_packed(out: &mut [u64], x: usize, m: __m256i, r: __m256i) {
         assert!(x + 16 <= out.len());
-        let (lo, hi) = (
-            _mm256_cvtepu16_epi32(_mm256_castsi256_si128(v)),
-            _mm256_cvtepu16_epi32(_mm256_extracti128_si256::<1>(v)),
-        );
-        // SAFETY: in bounds, as asserted.
-        unsafe {
-            _mm256_storeu_si256(out.as_mut_ptr().add(x) as *mut __m256i, lo);
-            _mm256_storeu_si256(out.as_mut_ptr().add(x + 8) as *mut __m256i, hi);
+        let one = _mm256_set1_epi64x(1);
+        let quarters = |v: __m256i| {
+            let (lo, hi) = (_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
+            [lo, _mm_srli_si128::<8>(lo), hi, _mm_srli_si128::<8>(hi)]
+                .map(|q| _mm256_cvtepu16_epi64(q))
+        };
+        for (k, (m, r)) in quarters(m).into_iter().zip(quarters(r)).enumerate() {
+            let p = _mm256_or_si256(
+                _mm256_or_si256(
+                    _mm256_slli_epi64::<{ PACKED_BIN_SHIFT as i32 }>(m),
+                    _mm256_slli_epi64::<{ PACKED_COUNT_BITS as i32 }>(r),
+                ),
+                one,
+            );
+            // SAFETY: in bounds, as asserted.
+            unsafe { _mm256_storeu_si256(out.as_mut_ptr().add(x + 4 * k) as *mut __m256i, p) };
         }
     }
 
-    /// The sums of one row; with `noise`, each pixel's |gx|+|gy| and |response| too.
+    /// The sums of one row; with `NOISE`, each pixel's |gx|+|gy| and |response|, [`pack`]ed.
     #[target_feature(enable = "avx2")]
-    fn row<const NOISE: bool>(
-        [u, c, d]: [&[u8]; 3],
-        mags: &mut [u32],
-        resp: &mut [u32],
-    ) -> (i64, i64, i64) {
+    fn row<const NOISE: bool>([u, c, d]: [&[u8]; 3], packed: &mut [u64]) -> (i64, i64, i64) {
         let w = c.len();
         let ones = _mm256_set1_epi16(1);
         let (mut ls, mut lq, mut gq) = (0i64, 0i64, 0i64);
@@ -476,8 +485,7 @@ mod x86 {
                         second(d0, d1, d2),
                     );
                     let m = _mm256_add_epi16(_mm256_abs_epi16(gx), _mm256_abs_epi16(gy));
-                    store_u32(mags, x, m);
-                    store_u32(resp, x, _mm256_abs_epi16(r));
+                    store_packed(packed, x, m, _mm256_abs_epi16(r));
                 }
                 x += 16;
                 steps += 1;
@@ -493,8 +501,10 @@ mod x86 {
             lq += lap * lap;
             gq += gx * gx + gy * gy;
             if NOISE {
-                mags[p] = gx.unsigned_abs() as u32 + gy.unsigned_abs() as u32;
-                resp[p] = r.unsigned_abs();
+                packed[p] = pack(
+                    gx.unsigned_abs() as u32 + gy.unsigned_abs() as u32,
+                    r.unsigned_abs(),
+                );
             }
         }
         (ls, lq, gq)
@@ -504,13 +514,11 @@ mod x86 {
     pub(super) fn pass_u8(
         plane: &LumaPlane,
         noise: &mut NoiseHistogram,
-        mags: &mut Vec<u32>,
-        resp: &mut Vec<u32>,
+        packed_row: &mut Vec<u64>,
     ) -> DerivativeFigures {
         let (w, h) = (plane.width(), plane.height());
         noise.clear();
-        mags.resize(w, 0);
-        resp.resize(w, 0);
+        packed_row.resize(w, 0);
         let (step, first) = noise_rows(h);
         let packed = w * h.div_ceil(step) <= MAX_PACKED_PIXELS;
         let row_of = |y: isize| plane.row_u8(reflect101(y, h)).unwrap_or(&[]);
@@ -522,17 +530,18 @@ mod x86 {
                 row_of(y as isize + 1),
             ];
             let (ls, lq, gq) = if y % step == first {
-                let sums = row::<true>(rows, mags, resp);
+                let sums = row::<true>(rows, packed_row);
                 if packed {
-                    noise.add_8bit(mags, resp);
+                    noise.add_packed(packed_row);
                 } else {
-                    for (&m, &r) in mags.iter().zip(resp.iter()) {
+                    for &p in packed_row.iter() {
+                        let (m, r) = unpack(p);
                         noise.add(m, r, 0);
                     }
                 }
                 sums
             } else {
-                row::<false>(rows, mags, resp)
+                row::<false>(rows, packed_row)
             };
             lap_sum += ls as i128;
             lap_sq += lq as i128;
@@ -583,12 +592,13 @@ mod tests {
                 mut noise,
                 mut mags,
                 mut resp,
+                mut packed,
                 ..
             } = DerivativeScratch::default();
             let (mut rows8, mut line8) = (rows8, line8);
             let padded = pass(&p, &mut rows8, &mut line8, &mut noise, &mut mags, &mut resp);
             // SAFETY: the CPU has AVX2.
-            let direct = unsafe { x86::pass_u8(&p, &mut noise, &mut mags, &mut resp) };
+            let direct = unsafe { x86::pass_u8(&p, &mut noise, &mut packed) };
             assert_eq!(direct, padded, "{w}x{h}");
         }
     }

@@ -13,18 +13,40 @@ const QUANTILE: f64 = 0.9;
 pub struct NoiseHistogram {
     counts: Vec<u64>,
     responses: Vec<u64>,
-    /// Count (low [`PACKED_COUNT_BITS`] bits) and summed response (the rest) per bin, for
-    /// [`NoiseHistogram::add_8bit`]: one update per pixel instead of two. Two copies, which
-    /// alternate pixels, so that runs of pixels in one bin overlap their updates.
+    /// Sums of [`pack`]ed pixels per bin, for [`NoiseHistogram::add_packed`]: one update per
+    /// pixel instead of two. Two copies, which alternate pixels, so that runs of pixels in one
+    /// bin overlap their updates.
     packed: Vec<u64>,
 }
 
-/// Bits of a packed bin that count pixels.
-const PACKED_COUNT_BITS: u32 = 24;
+/// Bits of a packed pixel that count it.
+pub(crate) const PACKED_COUNT_BITS: u32 = 24;
 
-/// Most pixels a frame may add with [`NoiseHistogram::add_8bit`]: no count reaches
+/// Bits above which a packed pixel holds its bin.
+pub(crate) const PACKED_BIN_SHIFT: u32 = 53;
+
+/// Most pixels a frame may add with [`NoiseHistogram::add_packed`]: no count reaches
 /// 2^[`PACKED_COUNT_BITS`], and no summed response (at most 4080 per 8-bit pixel) 2^40.
 pub const MAX_PACKED_PIXELS: usize = (1 << PACKED_COUNT_BITS) - 1;
+
+/// One 8-bit pixel as one u64: its bin above [`PACKED_BIN_SHIFT`], its response from
+/// [`PACKED_COUNT_BITS`], and a count of 1. Sums of these wrap; [`NoiseHistogram::sigma`]
+/// takes each bin's `bin * count` back out of the high bits, which leaves the count and the
+/// summed response exact.
+#[inline(always)]
+pub fn pack(sobel: u32, response: u32) -> u64 {
+    ((sobel.min(BINS as u32 - 1) as u64) << PACKED_BIN_SHIFT)
+        | ((response as u64) << PACKED_COUNT_BITS)
+        | 1
+}
+
+/// The bin and response of one [`pack`]ed pixel.
+#[inline(always)]
+pub fn unpack(packed: u64) -> (u32, u32) {
+    let response =
+        (packed >> PACKED_COUNT_BITS) & ((1 << (PACKED_BIN_SHIFT - PACKED_COUNT_BITS)) - 1);
+    ((packed >> PACKED_BIN_SHIFT) as u32, response as u32)
+}
 
 impl Default for NoiseHistogram {
     fn default() -> Self {
@@ -44,19 +66,31 @@ impl NoiseHistogram {
     }
 
     /// Adds pixels of an 8-bit plane, as [`NoiseHistogram::add`] with shift 0. A frame may add
-    /// at most [`MAX_PACKED_PIXELS`] pixels this way.
-    #[inline(always)]
+    /// at most [`MAX_PACKED_PIXELS`] pixels this way or with [`NoiseHistogram::add_packed`].
     pub fn add_8bit(&mut self, sobel: &[u32], responses: &[u32]) {
+        for (&s, &r) in sobel.iter().zip(responses) {
+            let p = pack(s, r);
+            let bin = &mut self.packed[(p >> PACKED_BIN_SHIFT) as usize];
+            *bin = bin.wrapping_add(p);
+        }
+    }
+
+    /// Adds 8-bit pixels [`pack`]ed, as [`NoiseHistogram::add_8bit`].
+    #[inline(always)]
+    pub fn add_packed(&mut self, packed: &[u64]) {
         let (a, b) = self.packed.split_at_mut(BINS);
         let (a, b) = (&mut a[..BINS], &mut b[..BINS]);
-        let pack = |r: u32| ((r as u64) << PACKED_COUNT_BITS) | 1;
-        let (s2, r2) = (sobel.chunks_exact(2), responses.chunks_exact(2));
-        if let (Some(&s), Some(&r)) = (s2.remainder().first(), r2.remainder().first()) {
-            a[(s as usize).min(BINS - 1)] += pack(r);
+        let add = |h: &mut [u64], p: u64| {
+            let bin = &mut h[(p >> PACKED_BIN_SHIFT) as usize];
+            *bin = bin.wrapping_add(p);
+        };
+        let pairs = packed.chunks_exact(2);
+        if let Some(&p) = pairs.remainder().first() {
+            add(a, p);
         }
-        for (s, r) in s2.zip(r2) {
-            a[(s[0] as usize).min(BINS - 1)] += pack(r[0]);
-            b[(s[1] as usize).min(BINS - 1)] += pack(r[1]);
+        for p in pairs {
+            add(a, p[0]);
+            add(b, p[1]);
         }
     }
 
@@ -74,7 +108,10 @@ impl NoiseHistogram {
         let mask = (1u64 << PACKED_COUNT_BITS) - 1;
         let bins = || {
             let (a, b) = self.packed.split_at(BINS);
-            let packed = a.iter().zip(b).map(|(a, b)| a + b);
+            let packed = a.iter().zip(b).enumerate().map(|(i, (a, b))| {
+                let p = a.wrapping_add(*b);
+                p.wrapping_sub(((i as u64) * (p & mask)) << PACKED_BIN_SHIFT)
+            });
             self.counts
                 .iter()
                 .zip(&self.responses)
@@ -108,16 +145,28 @@ mod tests {
         // Odd length, magnitudes past the last bin, responses up to 4080.
         let sobel: Vec<u32> = (0..10_001).map(|i| (i * 7919 % 2300) as u32).collect();
         let responses: Vec<u32> = (0..10_001).map(|i| (i * 104_729 % 4081) as u32).collect();
-        let (mut packed, mut plain) = (NoiseHistogram::default(), NoiseHistogram::default());
+        let pixels: Vec<u64> = sobel
+            .iter()
+            .zip(&responses)
+            .map(|(&s, &r)| pack(s, r))
+            .collect();
+        let mut histograms: [NoiseHistogram; 3] = Default::default();
+        let [packed, from_slices, plain] = &mut histograms;
         for _ in 0..3 {
-            packed.add_8bit(&sobel, &responses);
+            packed.add_packed(&pixels);
+            from_slices.add_8bit(&sobel, &responses);
             for (&s, &r) in sobel.iter().zip(&responses) {
                 plain.add(s, r, 0);
             }
         }
+        // Bin 2047 holds thousands of pixels: its bin * count wraps far past 2^64.
         assert!(plain.sigma(0) > 0.0);
         assert_eq!(packed.sigma(0), plain.sigma(0));
+        assert_eq!(from_slices.sigma(0), plain.sigma(0));
         packed.clear();
         assert_eq!(packed.sigma(0), 0.0);
+        for (&p, (&s, &r)) in pixels.iter().zip(sobel.iter().zip(&responses)) {
+            assert_eq!(unpack(p), (s.min(BINS as u32 - 1), r));
+        }
     }
 }
