@@ -199,7 +199,8 @@ fn core_table(w: usize, h: usize) {
                 let share = line_spectrum(&plane, axis, &mut spectrum).and_then(effective_share);
                 std::hint::black_box(share);
                 if with_upscale {
-                    std::hint::black_box(detect(&plane, axis, &mut upscale, corners));
+                    let read = spectrum.lines_read(axis);
+                    std::hint::black_box(detect(&plane, axis, &mut upscale, corners, read));
                 }
             }
         });

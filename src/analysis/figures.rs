@@ -173,15 +173,11 @@ impl Analyzer {
         } else {
             let d = derivatives(plane, &mut self.derivatives);
             let s = self.score(plane, d.noise);
-            let shares = if s.valid {
-                shares_of(plane, &mut self.spectrum)
+            let (shares, resolution) = if s.valid {
+                let upscale = metrics.effective_resolution.then_some(&mut self.upscale);
+                shares_and_resolutions(plane, &mut self.spectrum, upscale)
             } else {
-                [None, None]
-            };
-            let resolution = if metrics.effective_resolution {
-                resolutions(plane, shares, &mut self.upscale)
-            } else {
-                Default::default()
+                ([None, None], Default::default())
             };
             let peers = (
                 peer_blur_effect(plane, metrics, &mut self.blur_effect),
@@ -278,12 +274,8 @@ impl Analyzer {
                     panic!("fault injected on the second analysis thread");
                 }
                 diagonal_energy::diagonal(plane, diagonal_scratch, diagonal);
-                let shares = shares_of(plane, spectrum);
-                let resolution = if metrics.effective_resolution {
-                    resolutions(plane, shares, upscale)
-                } else {
-                    Default::default()
-                };
+                let upscale = metrics.effective_resolution.then_some(upscale);
+                let (shares, resolution) = shares_and_resolutions(plane, spectrum, upscale);
                 let blur = peer_blur_effect(plane, metrics, blur_effect_scratch);
                 (shares, resolution, blur)
             },
@@ -349,16 +341,23 @@ fn shares_of(plane: &LumaPlane, spectrum: &mut SpectrumScratch) -> [Option<f64>;
         .map(|axis| line_spectrum(plane, axis, spectrum).and_then(effective_share))
 }
 
-/// [`resolution`] along rows and along columns.
-fn resolutions(
+/// [`shares_of`] and, with `upscale`, [`resolution`] along rows and along columns, from the
+/// lines the spectra read.
+fn shares_and_resolutions(
     plane: &LumaPlane,
-    shares: [Option<f64>; 2],
-    upscale: &mut UpscaleScratch,
-) -> (AxisResolution, AxisResolution) {
-    (
-        resolution(plane, Axis::Rows, shares[0], upscale),
-        resolution(plane, Axis::Columns, shares[1], upscale),
-    )
+    spectrum: &mut SpectrumScratch,
+    mut upscale: Option<&mut UpscaleScratch>,
+) -> ([Option<f64>; 2], (AxisResolution, AxisResolution)) {
+    let mut along = |axis: Axis| {
+        let share = line_spectrum(plane, axis, spectrum).and_then(effective_share);
+        let resolution = match upscale.as_deref_mut() {
+            Some(u) => resolution(plane, axis, share, u, spectrum.lines_read(axis)),
+            None => AxisResolution::default(),
+        };
+        (share, resolution)
+    };
+    let (rows, columns) = (along(Axis::Rows), along(Axis::Columns));
+    ([rows.0, columns.0], (rows.1, columns.1))
 }
 
 /// Effective size along `axis` in pixels from its spectral `share`, and the upscale
@@ -369,13 +368,14 @@ fn resolution(
     axis: Axis,
     share: Option<f64>,
     scratch: &mut UpscaleScratch,
+    read: Option<&[f32]>,
 ) -> AxisResolution {
     let nominal = axis.lines_of(plane).0 as f64;
     let Some(share) = share else {
         return AxisResolution::default();
     };
     // Corner-aligned upscales are looked for only below full detail.
-    let upscale = detect(plane, axis, scratch, share < 1.0).filter(|u| {
+    let upscale = detect(plane, axis, scratch, share < 1.0, read).filter(|u| {
         let source = u.from as f64 / nominal;
         share <= AGREE_ABOVE * source && share >= AGREE_BELOW * source
     });

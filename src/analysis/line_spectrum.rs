@@ -90,6 +90,8 @@ pub struct SpectrumScratch {
     row: Vec<f32>,
     at: Vec<usize>,
     lines: Vec<f32>,
+    /// The axis `lines` were last read along by [`line_spectrum`].
+    read_along: Option<Axis>,
     power: Vec<f64>,
 }
 
@@ -116,6 +118,7 @@ impl Default for SpectrumScratch {
             row: Vec::new(),
             at: Vec::new(),
             lines: Vec::new(),
+            read_along: None,
             power: vec![0.0; NYQUIST + 1],
         }
     }
@@ -145,11 +148,21 @@ pub fn line_spectrum<'s>(
     scratch: &'s mut SpectrumScratch,
 ) -> Option<&'s [f64]> {
     let (length, lines) = axis.lines_of(plane);
+    scratch.read_along = None;
     if length < SEGMENT || lines == 0 {
         return None;
     }
     mean_power(plane, axis, scratch);
+    scratch.read_along = Some(axis);
     Some(&scratch.power)
+}
+
+impl SpectrumScratch {
+    /// The lines the last [`line_spectrum`] call read, one after another, when it read them
+    /// along `axis` ([`LINES`] of them at most, as [`Axis::read_lines`] gives them).
+    pub fn lines_read(&self, axis: Axis) -> Option<&[f32]> {
+        (self.read_along == Some(axis)).then_some(&self.lines[..])
+    }
 }
 
 with_avx2!(
@@ -170,6 +183,7 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
         at,
         lines: read,
         power,
+        ..
     } = scratch;
     power.clear();
     power.resize(NYQUIST + 1, 0.0);

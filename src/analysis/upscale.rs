@@ -125,26 +125,38 @@ fn on_coding_grid(n: usize, length: usize) -> bool {
 
 /// The source size along `axis` if the lines were upscaled from a smaller size: with pixel
 /// centres scaled, or else, when `corners` is set, with the first and last pixels in place
-/// (the DCT-I costs about twice the DCT-II per line read).
+/// (the DCT-I costs about twice the DCT-II per line read). `read` may hold lines of the same
+/// plane along `axis` as [`Axis::read_lines`] gave them for another count; when those
+/// include the lines this reads, they are not read again.
 pub fn detect(
     plane: &LumaPlane,
     axis: Axis,
     scratch: &mut UpscaleScratch,
     corners: bool,
+    read: Option<&[f32]>,
 ) -> Option<Upscale> {
     let (length, lines) = axis.lines_of(plane);
     if length < MIN_LENGTH || lines == 0 {
         return None;
     }
-    let UpscaleScratch {
-        line,
-        at,
-        lines: read,
-        ..
-    } = scratch;
-    axis.read_lines(plane, lines.min(LINES), (line, at), read);
-    mirror(length, Alignment::Centres, scratch)
-        .or_else(|| corners.then(|| mirror(length, Alignment::Corners, scratch))?)
+    let count = lines.min(LINES);
+    // Line l of n read is l * lines / n: with n = k * count, lines k * j are the j wanted.
+    let shared = read.and_then(|r| {
+        let n = r.len() / length;
+        (r.len() % length == 0 && n > 0 && n % count == 0).then_some((r, n / count))
+    });
+    let mut own = std::mem::take(&mut scratch.lines);
+    let (read, step) = match shared {
+        Some(shared) => shared,
+        None => {
+            axis.read_lines(plane, count, (&mut scratch.line, &mut scratch.at), &mut own);
+            (&own[..], 1)
+        }
+    };
+    let found = mirror(length, Alignment::Centres, read, step, scratch)
+        .or_else(|| corners.then(|| mirror(length, Alignment::Corners, read, step, scratch))?);
+    scratch.lines = own;
+    found
 }
 
 /// FFT plan and twiddles of a DCT of `length` samples: DCT-II, X[k] = 2 Re(e^(-i pi k / 2N)
@@ -167,8 +179,14 @@ fn dct_plan(planner: &mut RealFftPlanner<f32>, length: usize, alignment: Alignme
 }
 
 with_avx2!(
-    /// The best mirror of the lines in `scratch.lines` (each `length` long) for one alignment.
-    fn mirror(length: usize, alignment: Alignment, scratch: &mut UpscaleScratch) -> Option<Upscale>
+    /// The best mirror of every `step`th of `lines` (each `length` long) for one alignment.
+    fn mirror(
+        length: usize,
+        alignment: Alignment,
+        lines: &[f32],
+        step: usize,
+        scratch: &mut UpscaleScratch,
+    ) -> Option<Upscale>
         => mirror_body
 );
 
@@ -176,6 +194,8 @@ with_avx2!(
 fn mirror_body(
     length: usize,
     alignment: Alignment,
+    lines: &[f32],
+    step: usize,
     scratch: &mut UpscaleScratch,
 ) -> Option<Upscale> {
     let UpscaleScratch {
@@ -184,7 +204,6 @@ fn mirror_body(
         input,
         output,
         fft_scratch,
-        lines,
         coefficients,
         energy,
         cross,
@@ -207,7 +226,10 @@ fn mirror_body(
     output.resize(n_fft / 2 + 1, Complex::default());
     fft_scratch.resize(fft.get_scratch_len(), Complex::default());
     coefficients.clear();
-    for line in lines.chunks_exact(length).step_by(alignment.line_step()) {
+    for line in lines
+        .chunks_exact(length)
+        .step_by(step * alignment.line_step())
+    {
         match alignment {
             Alignment::Centres => {
                 // Even samples in order, then odd ones reversed.
@@ -359,11 +381,11 @@ mod tests {
         let up = interpolate_rows(&noise(w, h, 7), w, h, to, false);
         let plane = LumaPlane::new_u8(&up, to, h, to).unwrap();
         let mut s = UpscaleScratch::default();
-        let found = detect(&plane, Axis::Rows, &mut s, true).expect("an upscale");
+        let found = detect(&plane, Axis::Rows, &mut s, true, None).expect("an upscale");
         assert_eq!(found.from, 150);
         assert!(found.confidence > 0.9, "{found:?}");
         // Columns were not resampled.
-        assert_eq!(detect(&plane, Axis::Columns, &mut s, true), None);
+        assert_eq!(detect(&plane, Axis::Columns, &mut s, true, None), None);
     }
 
     #[test]
@@ -372,10 +394,14 @@ mod tests {
             let up = interpolate_rows(&noise(150, 80, 3), 150, 80, 256, corners);
             let plane = LumaPlane::new_u8(&up, 256, 80, 256).unwrap();
             let mut s = UpscaleScratch::default();
-            let found = detect(&plane, Axis::Rows, &mut s, true);
+            let found = detect(&plane, Axis::Rows, &mut s, true, None);
             assert_eq!(found.map(|u| u.from), Some(150));
             for a in [Alignment::Centres, Alignment::Corners] {
-                assert_eq!(mirror(256, a, &mut s), mirror_body(256, a, &mut s));
+                let lines = s.lines.clone();
+                assert_eq!(
+                    mirror(256, a, &lines, 1, &mut s),
+                    mirror_body(256, a, &lines, 1, &mut s)
+                );
             }
         }
     }
@@ -386,9 +412,40 @@ mod tests {
             let up = interpolate_rows(&noise(w, 80, 5), w, 80, to, true);
             let plane = LumaPlane::new_u8(&up, to, 80, to).unwrap();
             let mut s = UpscaleScratch::default();
-            let found = detect(&plane, Axis::Rows, &mut s, true).expect("an upscale");
+            let found = detect(&plane, Axis::Rows, &mut s, true, None).expect("an upscale");
             assert_eq!(found.from, w as u32, "{w} -> {to}");
             assert!(found.confidence > 0.9, "{found:?}");
+        }
+    }
+
+    #[test]
+    fn the_lines_the_spectra_read_give_the_same_search() {
+        use crate::analysis::line_spectrum::{SpectrumScratch, line_spectrum};
+        // 300 rows: every other of the spectra's 128 lines; 100: none of them (not a
+        // multiple of 64); 40: the same 40 lines.
+        for h in [300, 100, 40] {
+            let up = interpolate_rows(&noise(150, h, 9), 150, h, 256, false);
+            let plane = LumaPlane::new_u8(&up, 256, h, 256).unwrap();
+            let mut spectrum = SpectrumScratch::default();
+            line_spectrum(&plane, Axis::Rows, &mut spectrum).unwrap();
+            assert_eq!(spectrum.lines_read(Axis::Columns), None);
+            let read = spectrum.lines_read(Axis::Rows);
+            let shared = detect(
+                &plane,
+                Axis::Rows,
+                &mut UpscaleScratch::default(),
+                true,
+                read,
+            );
+            let own = detect(
+                &plane,
+                Axis::Rows,
+                &mut UpscaleScratch::default(),
+                true,
+                None,
+            );
+            assert!(own.is_some(), "{h} rows");
+            assert_eq!(shared, own, "{h} rows");
         }
     }
 
@@ -398,8 +455,8 @@ mod tests {
         let data = noise(w, h, 3);
         let plane = LumaPlane::new_u8(&data, w, h, w).unwrap();
         let mut s = UpscaleScratch::default();
-        assert_eq!(detect(&plane, Axis::Rows, &mut s, true), None);
-        assert_eq!(detect(&plane, Axis::Columns, &mut s, true), None);
+        assert_eq!(detect(&plane, Axis::Rows, &mut s, true, None), None);
+        assert_eq!(detect(&plane, Axis::Columns, &mut s, true, None), None);
     }
 
     #[test]
@@ -407,8 +464,7 @@ mod tests {
         for length in [64, 67] {
             let line: Vec<f32> = noise(length, 1, 11).iter().map(|&v| v as f32).collect();
             let mut s = UpscaleScratch::default();
-            s.lines.clone_from(&line);
-            let _ = mirror_body(length, Alignment::Centres, &mut s);
+            let _ = mirror_body(length, Alignment::Centres, &line, 1, &mut s);
             let pi = std::f64::consts::PI;
             for (k, &got) in s.coefficients.iter().enumerate() {
                 let want: f64 = (0..length)
