@@ -198,6 +198,7 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
         }
     };
     let window: &[f32] = window;
+    let mut norms = [0f32; SEGMENT];
     let mut segments = 0u64;
     for line in read.chunks_exact(length) {
         pairs.resize(count.div_ceil(2) * SEGMENT, Complex::default());
@@ -227,9 +228,13 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
         // The spectra A and B of two real segments in one transform Z: |A_k|^2 + |B_k|^2 =
         // (|Z_k|^2 + |Z_(N-k)|^2) / 2.
         for z in pairs.chunks_exact(SEGMENT) {
-            for (k, p) in power.iter_mut().enumerate() {
-                let mirrored = z[(SEGMENT - k) % SEGMENT];
-                *p += (z[k].norm_sqr() as f64 + mirrored.norm_sqr() as f64) * 0.5;
+            for (n, z) in norms.iter_mut().zip(z) {
+                *n = z.norm_sqr();
+            }
+            power[0] += (norms[0] as f64 + norms[0] as f64) * 0.5;
+            let mirrored = norms[NYQUIST..].iter().rev();
+            for ((p, &n), &m) in power[1..].iter_mut().zip(&norms[1..=NYQUIST]).zip(mirrored) {
+                *p += (n as f64 + m as f64) * 0.5;
             }
         }
         segments += count as u64;
