@@ -440,59 +440,75 @@ mod x86 {
             unsafe { _mm256_storeu_si256(a.as_mut_ptr() as *mut __m256i, v) };
             a.iter().map(|&x| x as i64).sum()
         };
-        // Pixels 1.. in steps of 16 while x + 17 <= w; sums flushed to i64 every 128 steps
-        // (each i32 lane adds at most 4 * 1020^2 per step).
+        // Pixels x..x + 16 (x >= 1, x + 17 <= w), those of lanes outside `keep` left out of
+        // the sums: Laplacian, squared Laplacian and squared gradient in i32 lanes (each adds
+        // at most 4 * 1020^2).
+        let block = |x: usize, keep: __m256i, packed: &mut [u64]| {
+            let (u0, u1, u2) = (load(u, x - 1), load(u, x), load(u, x + 1));
+            let (c0, c1, c2) = (load(c, x - 1), load(c, x), load(c, x + 1));
+            let (d0, d1, d2) = (load(d, x - 1), load(d, x), load(d, x + 1));
+            let lap = _mm256_sub_epi16(
+                _mm256_add_epi16(_mm256_add_epi16(c0, c2), _mm256_add_epi16(u1, d1)),
+                _mm256_slli_epi16::<2>(c1),
+            );
+            let gx = _mm256_add_epi16(
+                _mm256_add_epi16(_mm256_sub_epi16(u2, u0), _mm256_sub_epi16(d2, d0)),
+                _mm256_slli_epi16::<1>(_mm256_sub_epi16(c2, c0)),
+            );
+            let gy = _mm256_add_epi16(
+                _mm256_add_epi16(_mm256_sub_epi16(d0, u0), _mm256_sub_epi16(d2, u2)),
+                _mm256_slli_epi16::<1>(_mm256_sub_epi16(d1, u1)),
+            );
+            if NOISE {
+                // (u0 - 2 u1 + u2) - 2 (c0 - 2 c1 + c2) + (d0 - 2 d1 + d2), at most 4080.
+                let second = |a: __m256i, b: __m256i, e: __m256i| {
+                    _mm256_sub_epi16(_mm256_add_epi16(a, e), _mm256_slli_epi16::<1>(b))
+                };
+                let r = _mm256_add_epi16(
+                    _mm256_sub_epi16(
+                        second(u0, u1, u2),
+                        _mm256_slli_epi16::<1>(second(c0, c1, c2)),
+                    ),
+                    second(d0, d1, d2),
+                );
+                let m = _mm256_add_epi16(_mm256_abs_epi16(gx), _mm256_abs_epi16(gy));
+                store_packed(packed, x, m, _mm256_abs_epi16(r));
+            }
+            let [lap, gx, gy] = [lap, gx, gy].map(|v| _mm256_and_si256(v, keep));
+            [
+                _mm256_madd_epi16(lap, ones),
+                _mm256_madd_epi16(lap, lap),
+                _mm256_add_epi32(_mm256_madd_epi16(gx, gx), _mm256_madd_epi16(gy, gy)),
+            ]
+        };
+        let all = _mm256_set1_epi16(-1);
+        // Sums flushed to i64 every 128 blocks.
         let mut x = 1;
         while x + 17 <= w {
-            let (mut cls, mut clq, mut cgq) = (
-                _mm256_setzero_si256(),
-                _mm256_setzero_si256(),
-                _mm256_setzero_si256(),
-            );
+            let mut sums = [_mm256_setzero_si256(); 3];
             let mut steps = 0;
             while x + 17 <= w && steps < 128 {
-                let (u0, u1, u2) = (load(u, x - 1), load(u, x), load(u, x + 1));
-                let (c0, c1, c2) = (load(c, x - 1), load(c, x), load(c, x + 1));
-                let (d0, d1, d2) = (load(d, x - 1), load(d, x), load(d, x + 1));
-                let lap = _mm256_sub_epi16(
-                    _mm256_add_epi16(_mm256_add_epi16(c0, c2), _mm256_add_epi16(u1, d1)),
-                    _mm256_slli_epi16::<2>(c1),
-                );
-                let gx = _mm256_add_epi16(
-                    _mm256_add_epi16(_mm256_sub_epi16(u2, u0), _mm256_sub_epi16(d2, d0)),
-                    _mm256_slli_epi16::<1>(_mm256_sub_epi16(c2, c0)),
-                );
-                let gy = _mm256_add_epi16(
-                    _mm256_add_epi16(_mm256_sub_epi16(d0, u0), _mm256_sub_epi16(d2, u2)),
-                    _mm256_slli_epi16::<1>(_mm256_sub_epi16(d1, u1)),
-                );
-                cls = _mm256_add_epi32(cls, _mm256_madd_epi16(lap, ones));
-                clq = _mm256_add_epi32(clq, _mm256_madd_epi16(lap, lap));
-                cgq = _mm256_add_epi32(
-                    cgq,
-                    _mm256_add_epi32(_mm256_madd_epi16(gx, gx), _mm256_madd_epi16(gy, gy)),
-                );
-                if NOISE {
-                    // (u0 - 2 u1 + u2) - 2 (c0 - 2 c1 + c2) + (d0 - 2 d1 + d2), at most 4080.
-                    let second = |a: __m256i, b: __m256i, e: __m256i| {
-                        _mm256_sub_epi16(_mm256_add_epi16(a, e), _mm256_slli_epi16::<1>(b))
-                    };
-                    let r = _mm256_add_epi16(
-                        _mm256_sub_epi16(
-                            second(u0, u1, u2),
-                            _mm256_slli_epi16::<1>(second(c0, c1, c2)),
-                        ),
-                        second(d0, d1, d2),
-                    );
-                    let m = _mm256_add_epi16(_mm256_abs_epi16(gx), _mm256_abs_epi16(gy));
-                    store_packed(packed, x, m, _mm256_abs_epi16(r));
+                for (s, v) in sums.iter_mut().zip(block(x, all, packed)) {
+                    *s = _mm256_add_epi32(*s, v);
                 }
                 x += 16;
                 steps += 1;
             }
-            ls += lanes_sum(cls);
-            lq += lanes_sum(clq);
-            gq += lanes_sum(cgq);
+            ls += lanes_sum(sums[0]);
+            lq += lanes_sum(sums[1]);
+            gq += lanes_sum(sums[2]);
+        }
+        // The pixels left before the last, in a block ending there with those done left out.
+        if x > 1 && x < w - 1 {
+            let last = w - 17;
+            let lanes = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            let done = _mm256_set1_epi16((x - last) as i16);
+            let keep = _mm256_cmpgt_epi16(lanes, _mm256_sub_epi16(done, ones));
+            let [a, b, c] = block(last, keep, packed);
+            ls += lanes_sum(a);
+            lq += lanes_sum(b);
+            gq += lanes_sum(c);
+            x = w - 1;
         }
         for p in std::iter::once(0).chain(x.max(1)..w) {
             let [lap, gx, gy, r] = pixel(u, c, d, p);
