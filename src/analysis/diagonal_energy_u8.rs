@@ -345,14 +345,6 @@ mod x86 {
         unsafe { _mm256_storeu_si256(r.as_mut_ptr().add(x) as *mut __m256i, v) }
     }
 
-    /// 8 i16 of `r` from `x` as i32.
-    #[target_feature(enable = "avx2")]
-    fn load_i16(r: &[i16], x: usize) -> __m256i {
-        assert!(x + 8 <= r.len());
-        // SAFETY: in bounds, as asserted.
-        _mm256_cvtepi16_epi32(unsafe { _mm_loadu_si128(r.as_ptr().add(x) as *const __m128i) })
-    }
-
     /// 8 i32 of `r` from `x`.
     #[target_feature(enable = "avx2")]
     fn load_i32(r: &[i32], x: usize) -> __m256i {
@@ -451,44 +443,72 @@ mod x86 {
 
     #[target_feature(enable = "avx2")]
     pub(super) fn add_row_squares_i16<const B: usize>(padded: &[i16], squares: &mut [[i64; 4]]) {
-        add_row_squares::<B, _>(padded, squares, |r, x| load_i16(r, x));
+        // The band at even samples from pairs: (a, b) (-1, -4) + (c, d) (10, -4) + (e, f)
+        // (-1, 0); at odd samples, the pairs one sample on, with (0, -1) on the last pair
+        // from the same load as the even samples' (read no further). Each pair sum and the
+        // band fit i32.
+        let weights =
+            |lo: i16, hi: i16| _mm256_set1_epi32(((hi as u16 as i32) << 16) | lo as u16 as i32);
+        let (outer, centre, even_last, odd_last) = (
+            weights(-1, -4),
+            weights(10, -4),
+            weights(-1, 0),
+            weights(0, -1),
+        );
+        add_row_squares::<B, _>(padded, squares, |span| {
+            let mut acc = _mm256_setzero_si256();
+            for x in (0..B / 16 * 16).step_by(16) {
+                let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|t| bytes32(span, x + t));
+                let even = _mm256_add_epi32(
+                    _mm256_add_epi32(_mm256_madd_epi16(a, outer), _mm256_madd_epi16(c, centre)),
+                    _mm256_madd_epi16(e, even_last),
+                );
+                let odd = _mm256_add_epi32(
+                    _mm256_add_epi32(_mm256_madd_epi16(b, outer), _mm256_madd_epi16(d, centre)),
+                    _mm256_madd_epi16(e, odd_last),
+                );
+                acc = add_squares(add_squares(acc, even), odd);
+            }
+            let rest: i64 = (B / 16 * 16..B).map(|x| band_square(span, x)).sum();
+            _mm256_add_epi64(acc, _mm256_set_epi64x(0, 0, 0, rest))
+        });
     }
 
     #[target_feature(enable = "avx2")]
     pub(super) fn add_row_squares_i32<const B: usize>(padded: &[i32], squares: &mut [[i64; 4]]) {
-        add_row_squares::<B, _>(padded, squares, |r, x| load_i32(r, x));
+        add_row_squares::<B, _>(padded, squares, |span| {
+            let mut acc = _mm256_setzero_si256();
+            for x in (0..B).step_by(8) {
+                let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|t| load_i32(span, x + t));
+                acc = add_squares(acc, fine_i32(a, b, c, d, e));
+            }
+            acc
+        });
     }
 
-    /// [`super::add_row_squares`] with 8 samples at a time: the band in i32 lanes, its
-    /// squares in i64 lanes, added to each block's four lanes; `load` reads 8 samples as i32.
+    /// [`super::add_row_squares`] with `block` summing the squared band of a whole block (its
+    /// samples, with the four the band reads after them) in four i64 lanes.
     #[target_feature(enable = "avx2")]
     #[inline]
     fn add_row_squares<const B: usize, T: Copy + Into<i32>>(
         padded: &[T],
         squares: &mut [[i64; 4]],
-        load: impl Fn(&[T], usize) -> __m256i,
+        block: impl Fn(&[T]) -> __m256i,
     ) {
         let w = padded.len() - 4;
         for (x0, lanes) in (0..w).step_by(B).zip(squares.iter_mut()) {
             let x1 = (x0 + B).min(w);
-            let mut acc = _mm256_setzero_si256();
-            let chunks = if x1 - x0 == B {
-                // A whole block: its samples, with the four the band reads after them.
-                let span = &padded[x0..x0 + B + 4];
-                for x in (0..B).step_by(8) {
-                    let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|t| load(span, x + t));
-                    acc = add_squares(acc, fine_i32(a, b, c, d, e));
-                }
-                x1
+            let (acc, done) = if x1 - x0 == B {
+                (block(&padded[x0..x0 + B + 4]), x1)
             } else {
-                x0
+                (_mm256_setzero_si256(), x0)
             };
             let mut sum = [0i64; 4];
             store32(&mut sum, 0, acc);
             for (l, s) in lanes.iter_mut().zip(sum) {
                 *l += s;
             }
-            lanes[0] += (chunks..x1).map(|x| band_square(padded, x)).sum::<i64>();
+            lanes[0] += (done..x1).map(|x| band_square(padded, x)).sum::<i64>();
         }
     }
 }
@@ -497,7 +517,15 @@ mod x86 {
 mod tests {
     use super::*;
 
-    /// Every kernel, AVX2 against portable, on rows of many lengths.
+    /// The squared band of the column-filtered row `fine` per block of `B`.
+    fn row_squares<const B: usize>(fine: &[i16], avx2: bool) -> Vec<i64> {
+        let mut squares = vec![[0i64; 4]; (fine.len() - 4).div_ceil(B)];
+        add_row_squares_i16::<B>(fine, &mut squares, avx2);
+        squares.iter().map(|s| s.iter().sum()).collect()
+    }
+
+    /// Every kernel, AVX2 against portable, on rows of many lengths (blocks of 8, 16 + 8 and
+    /// [`BLOCK`] along the full-resolution row).
     #[test]
     fn the_avx2_kernels_equal_the_portable_ones() {
         if !has_avx2() {
@@ -520,9 +548,11 @@ mod tests {
                     let mut fine = vec![0i16; n + 4];
                     column_fine_u8(rows, &mut fine[2..n + 2], avx2);
                     pad_reflected(&mut fine);
-                    let mut squares = vec![[0i64; 4]; n.div_ceil(8)];
-                    add_row_squares_i16::<8>(&fine, &mut squares, avx2);
-                    let squares: Vec<i64> = squares.iter().map(|s| s.iter().sum()).collect();
+                    let squares = [
+                        row_squares::<8>(&fine, avx2),
+                        row_squares::<24>(&fine, avx2),
+                        row_squares::<BLOCK>(&fine, avx2),
+                    ];
                     let mut padded = Vec::new();
                     pad_row(rows[2], &mut padded);
                     let half = n.div_ceil(2);
