@@ -452,10 +452,27 @@ fn add_lane_sums(
     sums: impl Iterator<Item = f64>,
 ) {
     let first = block_row * out.columns;
+    // Each block's sum is held in a register while its lanes are added, in lane order.
+    let mut block: Option<(usize, f64, u64)> = None;
+    let store = |out: &mut BlockEnergies, (i, sum, lanes): (usize, f64, u64)| {
+        out.sums[i][band] = sum;
+        out.counts[i][band] += lanes * rows as u64;
+    };
     for (k, s) in sums.enumerate() {
         let i = first + (LINE_STEP / 2 + k * LINE_STEP) / BLOCK;
-        out.sums[i][band] += s;
-        out.counts[i][band] += rows as u64;
+        let (at, sum, lanes) = match block {
+            Some(b) if b.0 == i => b,
+            other => {
+                if let Some(b) = other {
+                    store(out, b);
+                }
+                (i, out.sums[i][band], 0)
+            }
+        };
+        block = Some((at, sum + s, lanes + 1));
+    }
+    if let Some(b) = block {
+        store(out, b);
     }
 }
 
