@@ -119,10 +119,10 @@ fn flush(squares: &mut [[i64; 4]], first: usize, scale: f64, sums: &mut [(f64, u
     }
 }
 
-/// Counts `width` samples of one line on blocks of `block` from `first`.
-fn count(width: usize, block: usize, first: usize, sums: &mut [(f64, u64)]) {
+/// Counts `width` samples of each of `lines` lines on blocks of `block` from `first`.
+fn count(width: usize, block: usize, first: usize, lines: usize, sums: &mut [(f64, u64)]) {
     for (k, x0) in (0..width).step_by(block).enumerate() {
-        sums[first + k].1 += ((x0 + block).min(width) - x0) as u64;
+        sums[first + k].1 += (((x0 + block).min(width) - x0) * lines) as u64;
     }
 }
 
@@ -146,8 +146,8 @@ fn full_resolution(
         pad_reflected(&mut fine[..w + 4]);
         add_row_squares_i16::<BLOCK>(&fine[..w + 4], squares, avx2);
         let first = (y / BLOCK) * columns;
-        count(w, BLOCK, first, sums);
         if (y + 1) % BLOCK == 0 || y + 1 == h {
+            count(w, BLOCK, first, y % BLOCK + 1, sums);
             flush(squares, first, 1.0 / 65536.0, sums);
         }
     }
@@ -197,8 +197,8 @@ fn half_resolution(
         pad_reflected(&mut half_fine[..hw + 4]);
         add_row_squares_i32::<HALF_BLOCK>(&half_fine[..hw + 4], squares, avx2);
         let first = (y / HALF_BLOCK) * columns;
-        count(hw, HALF_BLOCK, first, sums);
         if (y + 1) % HALF_BLOCK == 0 || y + 1 == hh {
+            count(hw, HALF_BLOCK, first, y % HALF_BLOCK + 1, sums);
             flush(squares, first, 1.0 / 4294967296.0, sums);
         }
     }
