@@ -42,7 +42,7 @@ pub fn thumbnail(plane: &LumaPlane, scratch: &mut ThumbnailScratch, out: &mut Th
         for c in 0..SIDE {
             let (a, b) = (bounds[c], bounds[c + 1]);
             sums[first + c] += match bytes {
-                Some(r) => r[a..b].iter().map(|&v| v as u32).sum::<u32>() as f64,
+                Some(r) => byte_sum(&r[a..b]) as f64,
                 None => row[a..b].iter().sum::<f32>() as f64,
             };
             counts[first + c] += (b - a) as u32;
@@ -60,9 +60,52 @@ pub fn thumbnail(plane: &LumaPlane, scratch: &mut ThumbnailScratch, out: &mut Th
     }
 }
 
+/// Sum of `bytes`; on x86_64, 16 at a time with SSE2's sum of absolute differences from 0.
+#[inline(always)]
+fn byte_sum(bytes: &[u8]) -> u32 {
+    // SAFETY: every x86_64 CPU has SSE2.
+    #[cfg(target_arch = "x86_64")]
+    return unsafe { sse2::byte_sum(bytes) };
+    #[cfg(not(target_arch = "x86_64"))]
+    bytes.iter().map(|&v| v as u32).sum()
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::*;
+
+    /// [`super::byte_sum`] (SSE2 is part of x86_64).
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    pub(super) fn byte_sum(bytes: &[u8]) -> u32 {
+        let blocks = bytes.chunks_exact(16);
+        let tail: u32 = blocks.remainder().iter().map(|&v| v as u32).sum();
+        let mut sums = _mm_setzero_si128();
+        for b in blocks {
+            // SAFETY: `b` holds 16 bytes; unaligned loads are allowed.
+            let v = unsafe { _mm_loadu_si128(b.as_ptr() as *const __m128i) };
+            sums = _mm_add_epi64(sums, _mm_sad_epu8(v, _mm_setzero_si128()));
+        }
+        let mut halves = [0u64; 2];
+        // SAFETY: `halves` has room for 16 bytes.
+        unsafe { _mm_storeu_si128(halves.as_mut_ptr() as *mut __m128i, sums) };
+        tail + (halves[0] + halves[1]) as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_sums_equal_the_plain_sum() {
+        let bytes: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 256) as u8).collect();
+        for n in [0, 1, 15, 16, 17, 33, 120, 4096, 5000] {
+            let plain: u32 = bytes[..n].iter().map(|&v| v as u32).sum();
+            assert_eq!(byte_sum(&bytes[..n]), plain, "{n}");
+        }
+        assert_eq!(byte_sum(&[255; 70_000]), 255 * 70_000);
+    }
 
     #[test]
     fn cells_hold_the_mean_of_their_area() {
