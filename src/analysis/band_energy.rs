@@ -94,7 +94,7 @@ pub struct BandScratch {
 }
 
 /// [`vertical`]'s band 0 of 8-bit planes: the sampled columns as i16, a blurred row times 16
-/// and the per-lane sums of squares.
+/// and the sums of squares per pair of lanes.
 #[derive(Debug, Default)]
 struct LaneBand0 {
     samples: Vec<i16>,
@@ -441,7 +441,6 @@ fn vertical_band_0_u8(
     }
     samples.resize(lanes * h, 0);
     blurred.resize(lanes, 0);
-    sums.resize(lanes, 0);
     for (y, lane_row) in samples.chunks_exact_mut(lanes).enumerate() {
         let row = plane.row_u8(y).expect("an 8-bit plane");
         let r = row.get(LINE_STEP / 2..).unwrap_or_default();
@@ -454,19 +453,14 @@ fn vertical_band_0_u8(
             lane_row[whole] = r[whole * LINE_STEP] as i16;
         }
     }
-    let (samples, b, sums) = (&samples[..], &mut blurred[..lanes], &mut sums[..lanes]);
+    let pairs = lanes.div_ceil(2);
+    sums.resize(pairs, 0);
+    let (samples, b, sums) = (&samples[..], &mut blurred[..lanes], &mut sums[..pairs]);
     for y0 in (0..h).step_by(BLOCK) {
         let y1 = (y0 + BLOCK).min(h);
         sums.fill(0);
         for y in y0..y1 {
-            let rows = lane_rows(samples, y, h, lanes);
-            // Of length `lanes`, as `b` and `sums`: the loop runs without bounds checks.
-            let [r0, r1, r2, r3, r4] = rows.map(|r| &r[..lanes]);
-            for x in 0..lanes {
-                b[x] = r0[x] + r4[x] + 4 * (r1[x] + r3[x]) + 6 * r2[x];
-                let d = (16 * r2[x] - b[x]) as i32;
-                sums[x] += d * d;
-            }
+            band_0_lanes(lane_rows(samples, y, h, lanes), b, sums);
             if y % 2 == 0 {
                 for (l, &v) in level1[y / 2 * lanes..(y / 2 + 1) * lanes]
                     .iter_mut()
@@ -476,8 +470,67 @@ fn vertical_band_0_u8(
                 }
             }
         }
-        let sums = sums.iter().map(|&s| s as f64 / 256.0);
-        add_lane_sums(out, (0, y0 / BLOCK), y1 - y0, sums);
+        // Pair k's sum for lane 2k, 0 for lane 2k + 1: the same block (module constants), and
+        // sums of integers over 256 are exact in f64, so the block sums are as lane by lane.
+        let lane_sums = (0..lanes).map(|x| match x % 2 {
+            0 => sums[x / 2] as f64 / 256.0,
+            _ => 0.0,
+        });
+        add_lane_sums(out, (0, y0 / BLOCK), y1 - y0, lane_sums);
+    }
+}
+
+/// Lanes per block of the vertical pass: even, so lanes 2k and 2k + 1 share a block.
+const _: () = assert!((BLOCK / LINE_STEP).is_multiple_of(2) && LINE_STEP / 2 < LINE_STEP);
+
+/// One row of [`vertical_band_0_u8`]: the blur across `rows` (times 16, at most 4080) into
+/// `blurred`, and the squared band (16 times the band, at most 2550 in magnitude) added to
+/// `sums` per pair of lanes (2k, 2k + 1); over 64 rows a pair's sum stays below 2^30.
+#[inline(always)]
+fn band_0_lanes(rows: [&[i16]; 5], blurred: &mut [i16], sums: &mut [i32]) {
+    let lanes = blurred.len();
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2.
+        done = unsafe { x86::band_0_lanes(rows, blurred, sums) };
+    }
+    let [r0, r1, r2, r3, r4] = rows.map(|r| &r[..lanes]);
+    for x in done..lanes {
+        blurred[x] = r0[x] + r4[x] + 4 * (r1[x] + r3[x]) + 6 * r2[x];
+        let d = (16 * r2[x] - blurred[x]) as i32;
+        sums[x / 2] += d * d;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    /// [`super::band_0_lanes`] 16 lanes at a time, squares of lane pairs by `vpmaddwd`;
+    /// returns how many lanes it did.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn band_0_lanes(rows: [&[i16]; 5], blurred: &mut [i16], sums: &mut [i32]) -> usize {
+        let full = blurred.len() / 16 * 16;
+        assert!(rows.iter().all(|r| r.len() >= full) && sums.len() * 2 >= full);
+        for x in (0..full).step_by(16) {
+            // SAFETY: x + 16 <= full, within every row and `blurred`; x / 2 + 8 <= sums.len().
+            unsafe {
+                let [a, b, c, d, e] =
+                    rows.map(|r| _mm256_loadu_si256(r.as_ptr().add(x) as *const __m256i));
+                let six_c = _mm256_add_epi16(_mm256_slli_epi16::<2>(c), _mm256_slli_epi16::<1>(c));
+                let v = _mm256_add_epi16(
+                    _mm256_add_epi16(_mm256_add_epi16(a, e), six_c),
+                    _mm256_slli_epi16::<2>(_mm256_add_epi16(b, d)),
+                );
+                _mm256_storeu_si256(blurred.as_mut_ptr().add(x) as *mut __m256i, v);
+                let band = _mm256_sub_epi16(_mm256_slli_epi16::<4>(c), v);
+                let at = sums.as_mut_ptr().add(x / 2) as *mut __m256i;
+                let sum = _mm256_add_epi32(_mm256_loadu_si256(at), _mm256_madd_epi16(band, band));
+                _mm256_storeu_si256(at, sum);
+            }
+        }
+        full
     }
 }
 
@@ -563,6 +616,45 @@ pub fn white_noise_gains() -> &'static Energies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_avx2_band_0_lanes_equal_the_portable_ones() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        // Extremes (0 and 255 times 1) and a texture, over lane counts around 16.
+        let texture = crate::analysis::simd::textured(203, 5);
+        for lanes in [1, 15, 16, 17, 33, 203] {
+            for rows in [
+                std::array::from_fn(|t| (0..lanes).map(|x| texture[t * 203 + x] as i16).collect()),
+                std::array::from_fn(|t| vec![if t == 2 { 255i16 } else { 0 }; lanes]),
+                std::array::from_fn(|t| vec![if t == 2 { 0i16 } else { 255 }; lanes]),
+            ] {
+                let rows: [Vec<i16>; 5] = rows;
+                let rows = std::array::from_fn(|t| &rows[t][..]);
+                let (mut simd, mut portable) = (
+                    (vec![0; lanes], vec![7; lanes.div_ceil(2)]),
+                    (vec![0; lanes], vec![7; lanes.div_ceil(2)]),
+                );
+                // SAFETY: the CPU has AVX2.
+                let done = unsafe { x86::band_0_lanes(rows, &mut simd.0, &mut simd.1) };
+                let [r0, r1, r2, r3, r4] = rows;
+                for x in 0..lanes {
+                    let v = r0[x] + r4[x] + 4 * (r1[x] + r3[x]) + 6 * r2[x];
+                    let d = (16 * r2[x] - v) as i32;
+                    portable.0[x] = v;
+                    portable.1[x / 2] += d * d;
+                }
+                assert_eq!(done, lanes / 16 * 16);
+                let (b, s) = (&portable.0[..done], &portable.1[..done / 2]);
+                assert_eq!(
+                    (&simd.0[..done], &simd.1[..done / 2]),
+                    (b, s),
+                    "{lanes} lanes"
+                );
+            }
+        }
+    }
 
     #[test]
     fn unrolled_squared_differences_equal_the_loop() {
