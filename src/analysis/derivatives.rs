@@ -187,21 +187,8 @@ fn row_sums_8bit_avx2(u: &[i16], c: &[i16], d: &[i16], n: usize) -> (i64, i64, i
             _mm256_setzero_si256(),
         );
         for i in (start..end).step_by(LANES) {
-            let (u0, u1, u2) = (load(u, i), load(u, i + 1), load(u, i + 2));
-            let (c0, c1, c2) = (load(c, i), load(c, i + 1), load(c, i + 2));
-            let (d0, d1, d2) = (load(d, i), load(d, i + 1), load(d, i + 2));
-            let lap = _mm256_sub_epi16(
-                _mm256_add_epi16(_mm256_add_epi16(c0, c2), _mm256_add_epi16(u1, d1)),
-                _mm256_slli_epi16::<2>(c1),
-            );
-            let gx = _mm256_add_epi16(
-                _mm256_add_epi16(_mm256_sub_epi16(u2, u0), _mm256_sub_epi16(d2, d0)),
-                _mm256_slli_epi16::<1>(_mm256_sub_epi16(c2, c0)),
-            );
-            let gy = _mm256_add_epi16(
-                _mm256_add_epi16(_mm256_sub_epi16(d0, u0), _mm256_sub_epi16(d2, u2)),
-                _mm256_slli_epi16::<1>(_mm256_sub_epi16(d1, u1)),
-            );
+            let taps = [u, c, d].map(|r| [load(r, i), load(r, i + 1), load(r, i + 2)]);
+            let [lap, gx, gy] = x86::laplacian_and_gradient(taps);
             cls = _mm256_add_epi32(cls, _mm256_madd_epi16(lap, ones));
             clq = _mm256_add_epi32(clq, _mm256_madd_epi16(lap, lap));
             cgq = _mm256_add_epi32(
@@ -396,6 +383,29 @@ mod x86 {
         ]
     }
 
+    /// The 4-neighbour Laplacian and the Sobel gx and gy of 16 pixels, from the samples left
+    /// of, at and right of them in the rows above, at and below (i16 lanes; 8-bit samples
+    /// keep every value within i16).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn laplacian_and_gradient(
+        [[u0, u1, u2], [c0, c1, c2], [d0, d1, d2]]: [[__m256i; 3]; 3],
+    ) -> [__m256i; 3] {
+        let lap = _mm256_sub_epi16(
+            _mm256_add_epi16(_mm256_add_epi16(c0, c2), _mm256_add_epi16(u1, d1)),
+            _mm256_slli_epi16::<2>(c1),
+        );
+        let gx = _mm256_add_epi16(
+            _mm256_add_epi16(_mm256_sub_epi16(u2, u0), _mm256_sub_epi16(d2, d0)),
+            _mm256_slli_epi16::<1>(_mm256_sub_epi16(c2, c0)),
+        );
+        let gy = _mm256_add_epi16(
+            _mm256_add_epi16(_mm256_sub_epi16(d0, u0), _mm256_sub_epi16(d2, u2)),
+            _mm256_slli_epi16::<1>(_mm256_sub_epi16(d1, u1)),
+        );
+        [lap, gx, gy]
+    }
+
     /// 16 samples of `r` from `x` as i16; callers keep x + 16 <= r.len().
     #[target_feature(enable = "avx2")]
     fn load(r: &[u8], x: usize) -> __m256i {
@@ -444,21 +454,9 @@ mod x86 {
         // the sums: Laplacian, squared Laplacian and squared gradient in i32 lanes (each adds
         // at most 4 * 1020^2).
         let block = |x: usize, keep: __m256i, packed: &mut [u64]| {
-            let (u0, u1, u2) = (load(u, x - 1), load(u, x), load(u, x + 1));
-            let (c0, c1, c2) = (load(c, x - 1), load(c, x), load(c, x + 1));
-            let (d0, d1, d2) = (load(d, x - 1), load(d, x), load(d, x + 1));
-            let lap = _mm256_sub_epi16(
-                _mm256_add_epi16(_mm256_add_epi16(c0, c2), _mm256_add_epi16(u1, d1)),
-                _mm256_slli_epi16::<2>(c1),
-            );
-            let gx = _mm256_add_epi16(
-                _mm256_add_epi16(_mm256_sub_epi16(u2, u0), _mm256_sub_epi16(d2, d0)),
-                _mm256_slli_epi16::<1>(_mm256_sub_epi16(c2, c0)),
-            );
-            let gy = _mm256_add_epi16(
-                _mm256_add_epi16(_mm256_sub_epi16(d0, u0), _mm256_sub_epi16(d2, u2)),
-                _mm256_slli_epi16::<1>(_mm256_sub_epi16(d1, u1)),
-            );
+            let taps = [u, c, d].map(|r| [load(r, x - 1), load(r, x), load(r, x + 1)]);
+            let [[u0, u1, u2], [c0, c1, c2], [d0, d1, d2]] = taps;
+            let [lap, gx, gy] = laplacian_and_gradient(taps);
             if NOISE {
                 // (u0 - 2 u1 + u2) - 2 (c0 - 2 c1 + c2) + (d0 - 2 d1 + d2), at most 4080.
                 let second = |a: __m256i, b: __m256i, e: __m256i| {

@@ -429,21 +429,16 @@ mod tests {
             let mut spectrum = SpectrumScratch::default();
             line_spectrum(&plane, Axis::Rows, &mut spectrum).unwrap();
             assert_eq!(spectrum.lines_read(Axis::Columns), None);
-            let read = spectrum.lines_read(Axis::Rows);
-            let shared = detect(
-                &plane,
-                Axis::Rows,
-                &mut UpscaleScratch::default(),
-                true,
-                read,
-            );
-            let own = detect(
-                &plane,
-                Axis::Rows,
-                &mut UpscaleScratch::default(),
-                true,
-                None,
-            );
+            let search = |read| {
+                detect(
+                    &plane,
+                    Axis::Rows,
+                    &mut UpscaleScratch::default(),
+                    true,
+                    read,
+                )
+            };
+            let (shared, own) = (search(spectrum.lines_read(Axis::Rows)), search(None));
             assert!(own.is_some(), "{h} rows");
             assert_eq!(shared, own, "{h} rows");
         }
