@@ -79,13 +79,20 @@ mod sse2 {
     #[target_feature(enable = "sse2")]
     pub(super) fn byte_sum(bytes: &[u8]) -> u32 {
         let blocks = bytes.chunks_exact(16);
-        let tail: u32 = blocks.remainder().iter().map(|&v| v as u32).sum();
+        let rest = blocks.remainder();
         let mut sums = _mm_setzero_si128();
         for b in blocks {
             // SAFETY: `b` holds 16 bytes; unaligned loads are allowed.
             let v = unsafe { _mm_loadu_si128(b.as_ptr() as *const __m128i) };
             sums = _mm_add_epi64(sums, _mm_sad_epu8(v, _mm_setzero_si128()));
         }
+        // Then 8 bytes, if as many are left, and the last few one by one.
+        let (eight, few) = rest.split_at(rest.len() / 8 * 8);
+        if let Ok(e) = <[u8; 8]>::try_from(eight) {
+            let v = _mm_set_epi64x(0, i64::from_le_bytes(e));
+            sums = _mm_add_epi64(sums, _mm_sad_epu8(v, _mm_setzero_si128()));
+        }
+        let tail: u32 = few.iter().map(|&v| v as u32).sum();
         let mut halves = [0u64; 2];
         // SAFETY: `halves` has room for 16 bytes.
         unsafe { _mm_storeu_si128(halves.as_mut_ptr() as *mut __m128i, sums) };
@@ -100,7 +107,7 @@ mod tests {
     #[test]
     fn byte_sums_equal_the_plain_sum() {
         let bytes: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 256) as u8).collect();
-        for n in [0, 1, 15, 16, 17, 33, 120, 4096, 5000] {
+        for n in [0, 1, 8, 15, 16, 17, 31, 33, 44, 120, 4096, 5000] {
             let plain: u32 = bytes[..n].iter().map(|&v| v as u32).sum();
             assert_eq!(byte_sum(&bytes[..n]), plain, "{n}");
         }
