@@ -48,6 +48,13 @@ pub fn unpack(packed: u64) -> (u32, u32) {
     ((packed >> PACKED_BIN_SHIFT) as u32, response as u32)
 }
 
+/// Adds a [`pack`]ed pixel to its bin among `bins` (one copy of [`BINS`]), wrapping.
+#[inline(always)]
+fn add_to_bin(bins: &mut [u64], packed: u64) {
+    let bin = &mut bins[(packed >> PACKED_BIN_SHIFT) as usize];
+    *bin = bin.wrapping_add(packed);
+}
+
 impl Default for NoiseHistogram {
     fn default() -> Self {
         NoiseHistogram {
@@ -69,9 +76,7 @@ impl NoiseHistogram {
     /// at most [`MAX_PACKED_PIXELS`] pixels this way or with [`NoiseHistogram::add_packed`].
     pub fn add_8bit(&mut self, sobel: &[u32], responses: &[u32]) {
         for (&s, &r) in sobel.iter().zip(responses) {
-            let p = pack(s, r);
-            let bin = &mut self.packed[(p >> PACKED_BIN_SHIFT) as usize];
-            *bin = bin.wrapping_add(p);
+            add_to_bin(&mut self.packed[..BINS], pack(s, r));
         }
     }
 
@@ -80,17 +85,13 @@ impl NoiseHistogram {
     pub fn add_packed(&mut self, packed: &[u64]) {
         let (a, b) = self.packed.split_at_mut(BINS);
         let (a, b) = (&mut a[..BINS], &mut b[..BINS]);
-        let add = |h: &mut [u64], p: u64| {
-            let bin = &mut h[(p >> PACKED_BIN_SHIFT) as usize];
-            *bin = bin.wrapping_add(p);
-        };
         let pairs = packed.chunks_exact(2);
         if let Some(&p) = pairs.remainder().first() {
-            add(a, p);
+            add_to_bin(a, p);
         }
         for p in pairs {
-            add(a, p[0]);
-            add(b, p[1]);
+            add_to_bin(a, p[0]);
+            add_to_bin(b, p[1]);
         }
     }
 
