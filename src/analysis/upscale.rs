@@ -235,13 +235,14 @@ fn mirror_body(
                 // Even samples in order, then odd ones reversed.
                 let half = length / 2;
                 let (even, odd) = input[..length].split_at_mut(length - half);
-                for ((e, o), pair) in even
-                    .iter_mut()
-                    .zip(odd.iter_mut().rev())
-                    .zip(line.chunks_exact(2))
-                {
-                    (*e, *o) = (pair[0], pair[1]);
+                // Apart, as pairs split in order and the odd ones then reversed vectorise.
+                for (e, pair) in even.iter_mut().zip(line.chunks_exact(2)) {
+                    *e = pair[0];
                 }
+                for (o, pair) in odd.iter_mut().zip(line.chunks_exact(2)) {
+                    *o = pair[1];
+                }
+                odd.reverse();
                 if length % 2 == 1 {
                     even[half] = line[length - 1];
                 }
@@ -287,23 +288,7 @@ fn mirror_body(
     if lowest > highest {
         return None;
     }
-    // energy[k]: sum over lines of X[k]^2; cross[n]: sum over lines and taps of
-    // X[n + j] X[n - j], accumulated with n innermost.
-    energy.clear();
-    energy.resize(length, 0.0);
-    cross.clear();
-    cross.resize(highest + 1, 0.0);
-    for c in coefficients.chunks_exact(length) {
-        for (e, &v) in energy.iter_mut().zip(c) {
-            *e += (v * v) as f64;
-        }
-        for j in 1..=TAPS {
-            let (up, down) = (&c[lowest + j..=highest + j], &c[lowest - j..=highest - j]);
-            for ((x, &p), &q) in cross[lowest..].iter_mut().zip(up).zip(down) {
-                *x += p * q;
-            }
-        }
-    }
+    mirror_sums(coefficients, length, lowest..=highest, energy, cross);
     let correlation = |n: usize| {
         let above: f64 = energy[n + 1..=n + TAPS].iter().sum();
         let below: f64 = energy[n - TAPS..n].iter().sum();
@@ -339,9 +324,102 @@ fn mirror_body(
     })
 }
 
+/// Replaces `energy[k]` (`k < length`) with the sum over lines of X[k]^2 and `cross[n]`
+/// (`n` in `candidates`, 0 below) with the sum over lines and taps of X[n + j] X[n - j], both
+/// added line by line, and taps in order. A chunk of indices is summed in registers over all
+/// lines, so no add waits for the store of the one before.
+#[inline(always)]
+fn mirror_sums(
+    coefficients: &[f32],
+    length: usize,
+    candidates: std::ops::RangeInclusive<usize>,
+    energy: &mut Vec<f64>,
+    cross: &mut Vec<f32>,
+) {
+    const CHUNK: usize = 32;
+    let (lowest, highest) = candidates.into_inner();
+    let lines = || coefficients.chunks_exact(length);
+    energy.clear();
+    energy.resize(length, 0.0);
+    let whole = length / CHUNK * CHUNK;
+    for (k, e) in energy[..whole].chunks_exact_mut(CHUNK).enumerate() {
+        let mut sums = [0f64; CHUNK];
+        for c in lines() {
+            let c: &[f32; CHUNK] = c[k * CHUNK..(k + 1) * CHUNK].try_into().unwrap();
+            for (s, &v) in sums.iter_mut().zip(c) {
+                *s += (v * v) as f64;
+            }
+        }
+        e.copy_from_slice(&sums);
+    }
+    for c in lines() {
+        for (e, &v) in energy[whole..].iter_mut().zip(&c[whole..]) {
+            *e += (v * v) as f64;
+        }
+    }
+    cross.clear();
+    cross.resize(highest + 1, 0.0);
+    let count = highest + 1 - lowest;
+    let end = lowest + count / CHUNK * CHUNK;
+    for (k, x) in cross[lowest..end].chunks_exact_mut(CHUNK).enumerate() {
+        let n = lowest + k * CHUNK;
+        let mut sums = [0f32; CHUNK];
+        for c in lines() {
+            for j in 1..=TAPS {
+                let up: &[f32; CHUNK] = c[n + j..n + j + CHUNK].try_into().unwrap();
+                let down: &[f32; CHUNK] = c[n - j..n - j + CHUNK].try_into().unwrap();
+                for ((s, &p), &q) in sums.iter_mut().zip(up).zip(down) {
+                    *s += p * q;
+                }
+            }
+        }
+        x.copy_from_slice(&sums);
+    }
+    for c in lines() {
+        for j in 1..=TAPS {
+            let (up, down) = (&c[end + j..=highest + j], &c[end - j..=highest - j]);
+            for ((x, &p), &q) in cross[end..].iter_mut().zip(up).zip(down) {
+                *x += p * q;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mirror_sums_are_those_added_line_by_line() {
+        let length = 203;
+        let coefficients: Vec<f32> = noise(length, 9, 13)
+            .iter()
+            .map(|&v| (v as f32 - 127.5) * 1.37)
+            .collect();
+        for (lowest, highest) in [(7, 195), (7, 38), (50, 81), (20, 20)] {
+            let (mut energy, mut cross) = (vec![], vec![]);
+            mirror_sums(
+                &coefficients,
+                length,
+                lowest..=highest,
+                &mut energy,
+                &mut cross,
+            );
+            let (mut e, mut x) = (vec![0f64; length], vec![0f32; highest + 1]);
+            for c in coefficients.chunks_exact(length) {
+                for (e, &v) in e.iter_mut().zip(c) {
+                    *e += (v * v) as f64;
+                }
+                for j in 1..=TAPS {
+                    for n in lowest..=highest {
+                        x[n] += c[n + j] * c[n - j];
+                    }
+                }
+            }
+            assert_eq!(energy, e);
+            assert_eq!(cross, x, "{lowest}..={highest}");
+        }
+    }
 
     /// Pseudo-random detail, `w` x `h`.
     fn noise(w: usize, h: usize, seed: u32) -> Vec<u8> {
