@@ -140,20 +140,17 @@ impl Default for SpectrumScratch {
     }
 }
 
-/// Sum of `v` in eight lanes. Video samples (8 to 16 bits, brought to the 8-bit range by at
-/// most 2^-8) are multiples of 2^-8 below 256, so sums of [`SEGMENT`] of them are exact in
-/// f32 in any order: the same as a sequential sum.
+/// Sum of a segment, halves added pairwise. Video samples (8 to 16 bits, brought to the 8-bit
+/// range by at most 2^-8) are multiples of 2^-8 below 256, so sums of [`SEGMENT`] of them are
+/// exact in f32 in any order: the same as a sequential sum.
 #[inline(always)]
-fn lane_sum(v: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let chunks = v.chunks_exact(8);
-    let tail: f32 = chunks.remainder().iter().sum();
-    for c in chunks {
-        for k in 0..8 {
-            lanes[k] += c[k];
-        }
+fn segment_sum(v: &[f32; SEGMENT]) -> f32 {
+    fn halve<const N: usize, const H: usize>(v: &[f32; N]) -> [f32; H] {
+        std::array::from_fn(|i| v[i] + v[i + H])
     }
-    lanes.iter().sum::<f32>() + tail
+    let v: [f32; 8] = halve::<16, 8>(&halve::<32, 16>(&halve::<64, 32>(&halve::<128, 64>(v))));
+    let v: [f32; 2] = halve::<4, 2>(&halve::<8, 4>(&v));
+    v[0] + v[1]
 }
 
 /// Mean power per bin `0..=NYQUIST` along `axis`; None when the lines are shorter than
@@ -213,7 +210,7 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
             0
         }
     };
-    let window: &[f32] = window;
+    let window: &[f32; SEGMENT] = window[..].try_into().unwrap();
     let mut norms = [0f32; SEGMENT];
     let mut segments = 0u64;
     for line in read.chunks_exact(length) {
@@ -221,8 +218,8 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
         for (s, pair) in (0..count).step_by(2).zip(pairs.chunks_exact_mut(SEGMENT)) {
             // Segment s in the real part and s + 1, or zeros past the last, in the imaginary.
             let segment = |s: usize| {
-                let v = &line[start(s)..start(s) + SEGMENT];
-                (v, lane_sum(v) / SEGMENT as f32)
+                let v: &[f32; SEGMENT] = line[start(s)..start(s) + SEGMENT].try_into().unwrap();
+                (v, segment_sum(v) / SEGMENT as f32)
             };
             let (re, re_mean) = segment(s);
             // Past the last segment, the real part's samples under a window of zeros.
@@ -231,8 +228,9 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
                     let (v, mean) = segment(s + 1);
                     (v, mean, window)
                 }
-                false => (re, re_mean, &[0.0; SEGMENT][..]),
+                false => (re, re_mean, &[0.0; SEGMENT]),
             };
+            let pair: &mut [Complex<f32>; SEGMENT] = pair.try_into().unwrap();
             for (i, z) in pair.iter_mut().enumerate() {
                 *z = Complex::new(
                     (re[i] - re_mean) * window[i],
@@ -263,6 +261,18 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_segment_sums_as_in_sequence() {
+        let mut s = 7u32;
+        for _ in 0..50 {
+            let v: [f32; SEGMENT] = std::array::from_fn(|_| {
+                s = s.wrapping_mul(1664525).wrapping_add(1013904223);
+                (s >> 16) as f32 / 256.0
+            });
+            assert_eq!(segment_sum(&v), v.iter().sum::<f32>());
+        }
+    }
 
     #[test]
     fn a_sinusoid_lands_in_its_bin() {
