@@ -3,7 +3,7 @@
 
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
-use super::simd::with_avx2;
+use super::simd::{has_avx2, with_avx2};
 
 /// Number of pyramid bands; band 0 is the finest (0.25..0.5 cycles per pixel).
 pub const BANDS: usize = 5;
@@ -177,12 +177,17 @@ fn add_chunks<const N: usize>(
 ) -> usize {
     let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
     let whole = ca.len().min(cb.len());
+    let avx2 = has_avx2();
     for (k, (x, y)) in ca.zip(cb).enumerate() {
-        add(
-            k,
-            squared_difference_n::<N>(x.try_into().unwrap(), y.try_into().unwrap()),
-            N,
-        );
+        let (x, y) = (x.try_into().unwrap(), y.try_into().unwrap());
+        #[cfg(target_arch = "x86_64")]
+        if avx2 {
+            // SAFETY: the CPU has AVX2.
+            add(k, unsafe { x86::squared_difference_n::<N>(x, y) }, N);
+            continue;
+        }
+        let _ = avx2;
+        add(k, squared_difference_n::<N>(x, y), N);
     }
     whole
 }
@@ -507,6 +512,43 @@ fn band_0_lanes(rows: [&[i16]; 5], blurred: &mut [i16], sums: &mut [i32]) {
 mod x86 {
     use std::arch::x86_64::*;
 
+    /// [`super::squared_difference_n`] in one vector of eight f32 lanes (the same operations,
+    /// which LLVM otherwise gathers across chunks), `N` a multiple of 8 or below 8.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn squared_difference_n<const N: usize>(a: &[f32; N], b: &[f32; N]) -> f64 {
+        const { assert!(N.is_multiple_of(8) || N < 8) };
+        let mut squares = [0f64; 8];
+        if N >= 8 {
+            let mut lanes = _mm256_setzero_ps();
+            for j in (0..N).step_by(8) {
+                // SAFETY: j + 8 <= N, within both arrays.
+                let (x, y) = unsafe {
+                    (
+                        _mm256_loadu_ps(a.as_ptr().add(j)),
+                        _mm256_loadu_ps(b.as_ptr().add(j)),
+                    )
+                };
+                let d = _mm256_sub_ps(x, y);
+                lanes = _mm256_add_ps(lanes, _mm256_mul_ps(d, d));
+            }
+            let (lo, hi) = (
+                _mm256_cvtps_pd(_mm256_castps256_ps128(lanes)),
+                _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(lanes)),
+            );
+            // SAFETY: `squares` holds 8 f64.
+            unsafe {
+                _mm256_storeu_pd(squares.as_mut_ptr(), lo);
+                _mm256_storeu_pd(squares.as_mut_ptr().add(4), hi);
+            }
+        } else {
+            for i in 0..N {
+                squares[i] = ((a[i] - b[i]) * (a[i] - b[i])) as f64;
+            }
+        }
+        // Lanes are sums of squares, at least +0, so the first is the sum's first value.
+        squares[1..N.min(8)].iter().fold(squares[0], |s, &v| s + v)
+    }
+
     /// [`super::band_0_lanes`] 16 lanes at a time, squares of lane pairs by `vpmaddwd`;
     /// returns how many lanes it did.
     #[target_feature(enable = "avx2")]
@@ -678,6 +720,31 @@ mod tests {
         check::<16>(&a, &b);
         check::<32>(&a, &b);
         check::<64>(&a, &b);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            fn check_avx2<const N: usize>(a: &[f32], b: &[f32]) {
+                let (a, b) = (a[..N].try_into().unwrap(), b[..N].try_into().unwrap());
+                // SAFETY: the CPU has AVX2.
+                let fast = unsafe { x86::squared_difference_n::<N>(a, b) };
+                assert_eq!(
+                    fast.to_bits(),
+                    squared_difference_n::<N>(a, b).to_bits(),
+                    "{N}"
+                );
+            }
+            // Also lane 1 at 2^60 and the others at 100, so that the order of the f64 adds
+            // shows: 2^60 + 100 is 2^60, 2^60 + 700 is not.
+            let wide: Vec<f32> = (0..64)
+                .map(|i| if i % 8 == 1 { 2f32.powi(30) } else { 10.0 })
+                .collect();
+            for (a, b) in [(&a, &b), (&wide, &vec![0.0; 64])] {
+                check_avx2::<4>(a, b);
+                check_avx2::<8>(a, b);
+                check_avx2::<16>(a, b);
+                check_avx2::<32>(a, b);
+                check_avx2::<64>(a, b);
+            }
+        }
     }
 
     type Pass = fn(&LumaPlane, &mut BandScratch, &mut BlockEnergies);

@@ -6,6 +6,7 @@
 use super::band_energy::BLOCK;
 use super::derivatives::reflect101;
 use super::plane::LumaPlane;
+use super::simd::has_avx2;
 
 /// Rows of the vertical filter.
 const TAPS: usize = 5;
@@ -99,16 +100,6 @@ pub(super) fn accumulate(
     let avx2 = has_avx2();
     full_resolution(plane, columns, scratch, fine, avx2);
     half_resolution(plane, columns, scratch, next, avx2);
-}
-
-#[inline(always)]
-fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
 }
 
 /// Adds the block row's squares to `sums` from `first`, times `scale`, and clears them.

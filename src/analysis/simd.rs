@@ -29,6 +29,17 @@ macro_rules! with_avx2 {
 
 pub(crate) use with_avx2;
 
+/// Whether the CPU has AVX2, for loops that pick their kernel once per call.
+#[inline(always)]
+pub(crate) fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 /// A textured 8-bit test picture of odd size for comparing the two builds.
 #[cfg(test)]
 pub(crate) fn textured(w: usize, h: usize) -> Vec<u8> {
