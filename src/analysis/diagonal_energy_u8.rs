@@ -20,8 +20,6 @@ fn taps_around(y: usize, height: usize) -> [usize; TAPS] {
 /// Memory reused across frames.
 #[derive(Debug, Default)]
 pub struct ExactScratch {
-    /// A plane row with two reflected samples on each side.
-    row: Vec<u8>,
     /// The column filter of a row, two reflected samples on each side.
     fine: Vec<i16>,
     half_fine: Vec<i32>,
@@ -63,18 +61,6 @@ impl<T: Copy + Default> Rows<T> {
     fn row(&self, r: usize) -> &[T] {
         let slot = r % TAPS;
         &self.data[slot * self.width..(slot + 1) * self.width]
-    }
-}
-
-/// Writes `row` into `padded` with two samples reflected (reflect-101) on each side.
-#[inline(always)]
-fn pad_row(row: &[u8], padded: &mut Vec<u8>) {
-    let w = row.len();
-    padded.resize(w + 4, 0);
-    padded[2..w + 2].copy_from_slice(row);
-    for t in 1..=2 {
-        padded[2 - t] = row[reflect101(-(t as isize), w)];
-        padded[w + 1 + t] = row[reflect101((w - 1 + t) as isize, w)];
     }
 }
 
@@ -157,7 +143,6 @@ fn half_resolution(
     let (w, h) = (plane.width(), plane.height());
     let (hw, hh) = (w.div_ceil(2), h.div_ceil(2));
     let ExactScratch {
-        row,
         half_fine,
         even,
         half,
@@ -177,8 +162,7 @@ fn half_resolution(
                 let rows = taps_around(2 * r, h);
                 for &t in &rows {
                     if let Some(e) = even.missing(t) {
-                        pad_row(plane.row_u8(t).unwrap_or(&[]), row);
-                        even_blur_u8(row, e, avx2);
+                        even_blur_row(plane.row_u8(t).unwrap_or(&[]), e, avx2);
                     }
                 }
                 vertical_blur_i16(rows.map(|t| even.row(t)), dst, avx2);
@@ -228,20 +212,33 @@ fn column_fine_i32(rows: [&[i32]; TAPS], out: &mut [i32], avx2: bool) {
     }
 }
 
-/// The pyramid kernel along `padded` (a row with two reflected samples on each side) times
-/// 16, at even positions, into `out`.
+/// The pyramid kernel along the 8-bit `row` (reflect-101) times 16, at even positions, into
+/// `out` (`row.len().div_ceil(2)` samples). Output `i` reads `row[2i - 2 ..= 2i + 2]`, in place
+/// where that lies within the row, through reflect-101 at the ends.
 #[inline(always)]
-fn even_blur_u8(padded: &[u8], out: &mut [i16], avx2: bool) {
-    let mut done = 0;
+fn even_blur_row(row: &[u8], out: &mut [i16], avx2: bool) {
+    let w = row.len();
+    let blur = |p: [u8; 5]| {
+        let [a, b, c, d, e] = p.map(i16::from);
+        a + e + 4 * (b + d) + 6 * c
+    };
+    // Outputs 1..inner read within the row (2i + 2 < w).
+    let inner = (w.saturating_sub(1) / 2).clamp(1, out.len().max(1));
+    let mut done = 1;
     #[cfg(target_arch = "x86_64")]
-    if avx2 {
+    if avx2 && inner > 1 {
+        // Output j of the kernel, out[1 + j], reads row[2j ..= 2j + 4].
         // SAFETY: the CPU has AVX2.
-        done = unsafe { x86::even_blur_u8(padded, out) };
+        done += unsafe { x86::even_blur_u8(row, &mut out[1..inner]) };
     }
     let _ = avx2;
-    for (i, o) in out.iter_mut().enumerate().skip(done) {
-        let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|t| padded[2 * i + t] as i16);
-        *o = a + e + 4 * (b + d) + 6 * c;
+    for i in done..inner {
+        out[i] = blur(row[2 * i - 2..2 * i + 3].try_into().unwrap());
+    }
+    for i in std::iter::once(0).chain(inner..out.len()) {
+        out[i] = blur(std::array::from_fn(|t| {
+            row[reflect101((2 * i + t) as isize - 2, w)]
+        }));
     }
 }
 
@@ -385,9 +382,11 @@ mod x86 {
         _mm256_maddubs_epi16(bytes32(p, x), weights)
     }
 
+    /// The pyramid kernel times 16 at `padded[2i ..= 2i + 4]` into `out[i]`, 16 outputs at a
+    /// time; returns how many it wrote.
     #[target_feature(enable = "avx2")]
     pub(super) fn even_blur_u8(padded: &[u8], out: &mut [i16]) -> usize {
-        // Output i reads padded[2i ..= 2i + 4]; 16 outputs read 36 bytes from 2i.
+        // 16 outputs read 36 bytes from 2i.
         let full = (padded.len().saturating_sub(4) / 32 * 16).min(out.len() / 16 * 16);
         for i in (0..full).step_by(16) {
             let x = 2 * i;
@@ -544,14 +543,15 @@ mod tests {
                         row_squares::<24>(&fine, avx2),
                         row_squares::<BLOCK>(&fine, avx2),
                     ];
-                    let mut padded = Vec::new();
-                    pad_row(rows[2], &mut padded);
                     let half = n.div_ceil(2);
                     let mut even: Vec<Vec<i16>> = vec![vec![0; half]; TAPS];
                     for (r, e) in rows.iter().zip(&mut even) {
-                        let mut p = Vec::new();
-                        pad_row(r, &mut p);
-                        even_blur_u8(&p, e, avx2);
+                        even_blur_row(r, e, avx2);
+                        let blur = |i: usize| -> i16 {
+                            let tap = |t: usize| r[reflect101((2 * i + t) as isize - 2, n)] as i16;
+                            tap(0) + tap(4) + 4 * (tap(1) + tap(3)) + 6 * tap(2)
+                        };
+                        assert!(e.iter().enumerate().all(|(i, &v)| v == blur(i)), "n {n}");
                     }
                     let mut low = vec![0i32; half];
                     vertical_blur_i16(std::array::from_fn(|t| &even[t][..]), &mut low, avx2);
