@@ -105,8 +105,10 @@ pub struct SpectrumScratch {
     fft_scratch: Vec<Complex<f32>>,
     row: Vec<f32>,
     at: Vec<usize>,
-    lines: Vec<f32>,
-    /// The axis `lines` were last read along by [`line_spectrum`].
+    /// Lines read along rows and along columns, apart, so that neither is zeroed again to
+    /// grow back each frame.
+    lines: [Vec<f32>; 2],
+    /// The axis lines were last read along by [`line_spectrum`].
     read_along: Option<Axis>,
     power: Vec<f64>,
 }
@@ -133,7 +135,7 @@ impl Default for SpectrumScratch {
             window,
             row: Vec::new(),
             at: Vec::new(),
-            lines: Vec::new(),
+            lines: Default::default(),
             read_along: None,
             power: vec![0.0; NYQUIST + 1],
         }
@@ -174,7 +176,7 @@ impl SpectrumScratch {
     /// The lines the last [`line_spectrum`] call read, one after another, when it read them
     /// along `axis` ([`LINES`] of them at most, as [`Axis::read_lines`] gives them).
     pub fn lines_read(&self, axis: Axis) -> Option<&[f32]> {
-        (self.read_along == Some(axis)).then_some(&self.lines[..])
+        (self.read_along == Some(axis)).then_some(&self.lines[axis as usize][..])
     }
 }
 
@@ -198,6 +200,7 @@ fn mean_power_body(plane: &LumaPlane, axis: Axis, scratch: &mut SpectrumScratch)
         power,
         ..
     } = scratch;
+    let read = &mut read[axis as usize];
     power.clear();
     power.resize(NYQUIST + 1, 0.0);
     axis.read_lines(plane, lines.min(LINES), (row, at), read);

@@ -256,28 +256,22 @@ fn mirror_body(
             }
         }
         fft.process_with_scratch(input, output, fft_scratch).ok()?;
-        let start = coefficients.len();
-        coefficients.resize(start + length, 0.0);
-        let x = &mut coefficients[start..];
+        // Appended, not zeroed first and then written.
         match alignment {
             Alignment::Centres => {
                 // 2 Re(t V[k]); V[k] for k past N / 2 is conj(V[N - k]).
-                let (lower, upper) = x.split_at_mut(output.len());
-                for ((x, v), t) in lower.iter_mut().zip(output.iter()).zip(twiddle.iter()) {
-                    *x = 2.0 * (v.re * t.re - v.im * t.im);
-                }
+                let lower = output.iter().zip(twiddle.iter());
+                coefficients.extend(lower.map(|(v, t)| 2.0 * (v.re * t.re - v.im * t.im)));
                 let mirrored = output[1..length - output.len() + 1].iter().rev();
-                let t_upper = &twiddle[output.len()..];
-                for ((x, v), t) in upper.iter_mut().zip(mirrored).zip(t_upper) {
-                    *x = 2.0 * (v.re * t.re + v.im * t.im);
-                }
+                let upper = mirrored.zip(&twiddle[output.len()..]);
+                coefficients.extend(upper.map(|(v, t)| 2.0 * (v.re * t.re + v.im * t.im)));
             }
             Alignment::Corners => {
-                for ((x, y), t) in x.iter_mut().zip(output.iter()).zip(twiddle.iter()) {
-                    *x = y.re * t.re - y.im * t.im;
-                }
+                let all = output.iter().zip(twiddle.iter());
+                coefficients.extend(all.map(|(y, t)| y.re * t.re - y.im * t.im).take(length));
             }
         }
+        debug_assert_eq!(coefficients.len() % length, 0);
     }
     // Mirror indices examined: source sizes N / MAX_FACTOR ..= N / MIN_FACTOR.
     let offset = alignment.size_offset();
