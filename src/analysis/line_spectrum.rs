@@ -44,50 +44,74 @@ impl Axis {
         self,
         plane: &LumaPlane,
         count: usize,
-        (row, at): (&mut Vec<f32>, &mut Vec<usize>),
+        scratch: (&mut Vec<f32>, &mut Vec<usize>),
         out: &mut Vec<f32>,
     ) {
-        let (length, lines) = self.lines_of(plane);
-        at.clear();
-        at.extend((0..count).map(|l| l * lines / count));
-        // Every sample is written below.
-        out.resize(count * length, 0.0);
-        match self {
-            Axis::Rows => {
-                for (&y, line) in at.iter().zip(out.chunks_exact_mut(length)) {
-                    plane.row_f32(y, line);
-                }
+        read_lines(self, plane, count, scratch, out);
+    }
+}
+
+with_avx2!(
+    /// [`Axis::read_lines`].
+    fn read_lines(
+        axis: Axis,
+        plane: &LumaPlane,
+        count: usize,
+        scratch: (&mut Vec<f32>, &mut Vec<usize>),
+        out: &mut Vec<f32>,
+    ) => read_lines_body
+);
+
+#[inline(always)]
+fn read_lines_body(
+    axis: Axis,
+    plane: &LumaPlane,
+    count: usize,
+    (row, at): (&mut Vec<f32>, &mut Vec<usize>),
+    out: &mut Vec<f32>,
+) {
+    let (length, lines) = axis.lines_of(plane);
+    at.clear();
+    at.extend((0..count).map(|l| l * lines / count));
+    // Every sample is written below.
+    out.resize(count * length, 0.0);
+    match axis {
+        Axis::Rows => {
+            for (&y, line) in at.iter().zip(out.chunks_exact_mut(length)) {
+                plane.row_f32(y, line);
             }
-            Axis::Columns => {
-                row.resize(plane.width(), 0.0);
-                // 8-bit rows 16 at a time, so each line is written a cache line at a time
-                // (lines 1280 samples long share a few cache sets).
-                const ROWS: usize = 16;
-                let whole = match plane.row_u8(0) {
-                    Some(_) => length / ROWS * ROWS,
-                    None => 0,
-                };
-                for y in (0..whole).step_by(ROWS) {
-                    let rows: [&[u8]; ROWS] =
-                        std::array::from_fn(|k| plane.row_u8(y + k).unwrap_or_default());
-                    for (&x, line) in at.iter().zip(out.chunks_exact_mut(length)) {
-                        for (o, r) in line[y..y + ROWS].iter_mut().zip(&rows) {
-                            *o = r[x] as f32;
-                        }
+        }
+        Axis::Columns => {
+            row.resize(plane.width(), 0.0);
+            // 8-bit rows 16 at a time, so each line is written a cache line at a time
+            // (lines 1280 samples long share a few cache sets).
+            const ROWS: usize = 16;
+            let whole = match plane.row_u8(0) {
+                Some(_) => length / ROWS * ROWS,
+                None => 0,
+            };
+            for y in (0..whole).step_by(ROWS) {
+                let rows: [&[u8]; ROWS] =
+                    std::array::from_fn(|k| plane.row_u8(y + k).unwrap_or_default());
+                for (&x, line) in at.iter().zip(out.chunks_exact_mut(length)) {
+                    // The bytes gathered first, then converted together.
+                    let bytes: [u8; ROWS] = std::array::from_fn(|k| rows[k][x]);
+                    for (o, b) in line[y..y + ROWS].iter_mut().zip(bytes) {
+                        *o = b as f32;
                     }
                 }
-                for y in whole..length {
-                    match plane.row_u8(y) {
-                        Some(r) => {
-                            for (l, &x) in at.iter().enumerate() {
-                                out[l * length + y] = r[x] as f32;
-                            }
+            }
+            for y in whole..length {
+                match plane.row_u8(y) {
+                    Some(r) => {
+                        for (l, &x) in at.iter().enumerate() {
+                            out[l * length + y] = r[x] as f32;
                         }
-                        None => {
-                            plane.row_f32(y, row);
-                            for (l, &x) in at.iter().enumerate() {
-                                out[l * length + y] = row[x];
-                            }
+                    }
+                    None => {
+                        plane.row_f32(y, row);
+                        for (l, &x) in at.iter().enumerate() {
+                            out[l * length + y] = row[x];
                         }
                     }
                 }
@@ -147,6 +171,7 @@ impl Default for SpectrumScratch {
 /// exact in f32 in any order: the same as a sequential sum.
 #[inline(always)]
 fn segment_sum(v: &[f32; SEGMENT]) -> f32 {
+    #[inline(always)]
     fn halve<const N: usize, const H: usize>(v: &[f32; N]) -> [f32; H] {
         std::array::from_fn(|i| v[i] + v[i + H])
     }
