@@ -14,6 +14,7 @@ pub mod line_spectrum;
 pub mod luma;
 pub mod noise;
 pub mod plane;
+mod real_fft;
 pub mod region;
 pub mod sharpness;
 mod simd;

@@ -11,12 +11,12 @@
 //! on that grid needs [`GRID_CONFIDENCE`]; elsewhere [`CONFIDENCE`] suffices.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use realfft::{RealFftPlanner, RealToComplex, num_complex::Complex};
+use rustfft::num_complex::Complex;
 
 use super::line_spectrum::Axis;
 use super::plane::LumaPlane;
+use super::real_fft::{Planners, RealFft};
 use super::simd::with_avx2;
 
 /// Lines read per axis (half of them for the DCT-I).
@@ -91,14 +91,15 @@ impl Alignment {
 }
 
 /// FFT of a line's even extension, and per-bin twiddles giving the DCT (all 1 for DCT-I).
-type DctPlan = (Arc<dyn RealToComplex<f32>>, Vec<Complex<f32>>);
+type DctPlan = (RealFft, Vec<Complex<f32>>);
 
 /// FFT plans per length and alignment, and buffers reused across frames.
 #[derive(Default)]
 pub struct UpscaleScratch {
-    planner: RealFftPlanner<f32>,
+    planners: Planners,
     plans: HashMap<(usize, Alignment), DctPlan>,
     input: Vec<f32>,
+    pairs: Vec<Complex<f32>>,
     output: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
     line: Vec<f32>,
@@ -162,7 +163,7 @@ pub fn detect(
 /// FFT plan and twiddles of a DCT of `length` samples: DCT-II, X[k] = 2 Re(e^(-i pi k / 2N)
 /// V[k]) of the line's even samples followed by its odd ones reversed; DCT-I, Re(Y[k]) of
 /// the 2N - 2 extension.
-fn dct_plan(planner: &mut RealFftPlanner<f32>, length: usize, alignment: Alignment) -> DctPlan {
+fn dct_plan(planners: &mut Planners, length: usize, alignment: Alignment) -> DctPlan {
     let twiddle = (0..length)
         .map(|k| match alignment {
             Alignment::Centres => {
@@ -173,7 +174,7 @@ fn dct_plan(planner: &mut RealFftPlanner<f32>, length: usize, alignment: Alignme
         })
         .collect();
     (
-        planner.plan_fft_forward(alignment.fft_length(length)),
+        RealFft::new(alignment.fft_length(length), planners),
         twiddle,
     )
 }
@@ -199,9 +200,10 @@ fn mirror_body(
     scratch: &mut UpscaleScratch,
 ) -> Option<Upscale> {
     let UpscaleScratch {
-        planner,
+        planners,
         plans,
         input,
+        pairs,
         output,
         fft_scratch,
         coefficients,
@@ -215,16 +217,18 @@ fn mirror_body(
     for a in [Alignment::Centres, Alignment::Corners] {
         let (fft, _) = plans
             .entry((length, a))
-            .or_insert_with(|| dct_plan(planner, length, a));
+            .or_insert_with(|| dct_plan(planners, length, a));
         let n = a.fft_length(length);
         input.reserve(n.saturating_sub(input.len()));
+        pairs.reserve((n / 2).saturating_sub(pairs.len()));
         output.reserve((n / 2 + 1).saturating_sub(output.len()));
-        fft_scratch.reserve(fft.get_scratch_len().saturating_sub(fft_scratch.len()));
+        fft_scratch.reserve(fft.scratch_len().saturating_sub(fft_scratch.len()));
     }
     let (fft, twiddle) = &plans[&(length, alignment)];
     input.resize(n_fft, 0.0);
+    pairs.resize(n_fft / 2, Complex::default());
     output.resize(n_fft / 2 + 1, Complex::default());
-    fft_scratch.resize(fft.get_scratch_len(), Complex::default());
+    fft_scratch.resize(fft.scratch_len(), Complex::default());
     coefficients.clear();
     for line in lines
         .chunks_exact(length)
@@ -255,7 +259,7 @@ fn mirror_body(
                 }
             }
         }
-        fft.process_with_scratch(input, output, fft_scratch).ok()?;
+        fft.process(input, pairs, output, fft_scratch)?;
         // Appended, not zeroed first and then written.
         match alignment {
             Alignment::Centres => {
