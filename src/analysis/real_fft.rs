@@ -13,10 +13,21 @@ use rustfft::{Fft, FftPlanner, num_complex::Complex};
 pub(super) enum RealFft {
     Even {
         half: Arc<dyn Fft<f32>>,
-        /// `realfft`'s: e^(-2 pi i k / n) / 2 for `k` in `1..twiddle_count`.
-        twiddles: Vec<Complex<f32>>,
+        /// `realfft`'s e^(-2 pi i k / n) / 2 for `k` in `1..twiddle_count`, real and
+        /// imaginary parts apart.
+        twiddles: [Vec<f32>; 2],
     },
     Odd(Arc<dyn RealToComplex<f32>>),
+}
+
+/// Memory [`RealFft::process`] reuses.
+#[derive(Default)]
+pub(super) struct Buffers {
+    pairs: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
+    /// The bins [`split`] pairs up, real and imaginary parts apart: from the start, and from
+    /// the end backwards.
+    parts: [Vec<f32>; 4],
 }
 
 /// Plans shared by the [`RealFft`]s of one owner.
@@ -44,50 +55,66 @@ impl RealFft {
         } else {
             len / 4 + 1
         };
-        let twiddles = (1..twiddle_count)
+        let twiddles: Vec<Complex<f32>> = (1..twiddle_count)
             .map(|i| {
                 let angle = -2f64 * std::f64::consts::PI / len as f64 * i as f64;
                 Complex::new(angle.cos() as f32, angle.sin() as f32) * 0.5
             })
             .collect();
+        let twiddles = [
+            twiddles.iter().map(|t| t.re).collect(),
+            twiddles.iter().map(|t| t.im).collect(),
+        ];
         RealFft::Even {
             half: planners.complex.plan_fft_forward(len / 2),
             twiddles,
         }
     }
 
-    /// Scratch [`RealFft::process`] needs.
-    pub(super) fn scratch_len(&self) -> usize {
-        match self {
+    /// Makes room in `buffers` for this transform, so that [`RealFft::process`] allocates
+    /// nothing.
+    pub(super) fn reserve(&self, len: usize, buffers: &mut Buffers) {
+        let scratch = match self {
             RealFft::Even { half, .. } => half.get_outofplace_scratch_len(),
             RealFft::Odd(fft) => fft.get_scratch_len(),
+        };
+        let grow = |v: &mut Vec<_>, n: usize| v.reserve(n.saturating_sub(v.len()));
+        grow(&mut buffers.pairs, len / 2);
+        grow(&mut buffers.scratch, scratch);
+        for part in &mut buffers.parts {
+            part.reserve((len / 4).saturating_sub(part.len()));
         }
     }
 
-    /// The spectrum (`len / 2 + 1` bins) of `input` (`len` samples) into `output`; `input`,
-    /// `pairs` (room for `len / 2`) and `scratch` are overwritten.
+    /// The spectrum (`len / 2 + 1` bins) of `input` (`len` samples) into `output`; `input` is
+    /// overwritten.
     #[inline(always)]
     pub(super) fn process(
         &self,
         input: &mut [f32],
-        pairs: &mut [Complex<f32>],
         output: &mut [Complex<f32>],
-        scratch: &mut [Complex<f32>],
+        buffers: &mut Buffers,
     ) -> Option<()> {
+        let Buffers {
+            pairs,
+            scratch,
+            parts,
+        } = buffers;
         match self {
-            RealFft::Odd(fft) => fft.process_with_scratch(input, output, scratch).ok(),
+            RealFft::Odd(fft) => {
+                scratch.resize(fft.get_scratch_len(), Complex::default());
+                fft.process_with_scratch(input, output, scratch).ok()
+            }
             RealFft::Even { half, twiddles } => {
                 let n = input.len() / 2;
-                let scratch_len = half.get_outofplace_scratch_len();
-                if pairs.len() < n || output.len() != n + 1 || scratch.len() < scratch_len {
+                if output.len() != n + 1 {
                     return None;
                 }
-                let pairs = &mut pairs[..n];
-                for (c, p) in pairs.iter_mut().zip(input.chunks_exact(2)) {
-                    *c = Complex::new(p[0], p[1]);
-                }
+                scratch.resize(half.get_outofplace_scratch_len(), Complex::default());
+                pairs.clear();
+                pairs.extend(input.chunks_exact(2).map(|p| Complex::new(p[0], p[1])));
                 half.process_outofplace_with_scratch(pairs, &mut output[..n], scratch);
-                split(output, twiddles);
+                split(output, twiddles, parts);
                 Some(())
             }
         }
@@ -95,39 +122,53 @@ impl RealFft {
 }
 
 /// `realfft`'s split of a half-length complex spectrum (`output[..n]`) into the real input's
-/// spectrum (`output[..=n]`), each value by the same operations in the same order.
+/// spectrum (`output[..=n]`), each value by the same operations in the same order. Bin `1 + i`
+/// pairs with bin `n - 1 - i`; the pairs are taken apart into real and imaginary parts, so
+/// the arithmetic runs in whole vectors.
 #[inline(always)]
-fn split(output: &mut [Complex<f32>], twiddles: &[Complex<f32>]) {
+fn split(output: &mut [Complex<f32>], [tw_re, tw_im]: &[Vec<f32>; 2], parts: &mut [Vec<f32>; 4]) {
     let len = output.len();
-    let (left, right) = output.split_at_mut(len / 2);
-    let (Some(first), Some(last)) = (left.first_mut(), right.last_mut()) else {
+    if len < 2 {
         return;
-    };
-    let value = *first;
-    *first = Complex::new(value.re + value.im, 0.0);
-    *last = Complex::new(value.re - value.im, 0.0);
-    let right_len = right.len();
-    let (left, right) = (&mut left[1..], &mut right[..right_len - 1]);
-    for ((twiddle, out), out_rev) in twiddles.iter().zip(left).zip(right.iter_mut().rev()) {
-        let sum = *out + *out_rev;
-        let diff = *out - *out_rev;
+    }
+    let value = output[0];
+    output[0] = Complex::new(value.re + value.im, 0.0);
+    output[len - 1] = Complex::new(value.re - value.im, 0.0);
+    // As realfft zips twiddles, bins 1..len / 2 and bins len / 2..len - 1 backwards.
+    let count = tw_re.len().min(len / 2 - 1).min(len - len / 2 - 1);
+    let (tw_re, tw_im) = (&tw_re[..count], &tw_im[..count]);
+    let [o_re, o_im, r_re, r_im] = parts;
+    for part in [&mut *o_re, &mut *o_im, &mut *r_re, &mut *r_im] {
+        part.resize(count, 0.0);
+    }
+    let (o_re, o_im, r_re, r_im) = (&mut o_re[..], &mut o_im[..], &mut r_re[..], &mut r_im[..]);
+    for ((re, im), c) in o_re.iter_mut().zip(o_im.iter_mut()).zip(&output[1..=count]) {
+        (*re, *im) = (c.re, c.im);
+    }
+    let mirrored = output[len - 1 - count..len - 1].iter().rev();
+    for ((re, im), c) in r_re.iter_mut().zip(r_im.iter_mut()).zip(mirrored) {
+        (*re, *im) = (c.re, c.im);
+    }
+    for i in 0..count {
+        let (sum_re, sum_im) = (o_re[i] + r_re[i], o_im[i] + r_im[i]);
+        let (diff_re, diff_im) = (o_re[i] - r_re[i], o_im[i] - r_im[i]);
         let half = 0.5f32;
-        let twiddled_re_sum = sum * twiddle.re;
-        let twiddled_im_sum = sum * twiddle.im;
-        let twiddled_re_diff = diff * twiddle.re;
-        let twiddled_im_diff = diff * twiddle.im;
-        let half_sum_re = half * sum.re;
-        let half_diff_im = half * diff.im;
-        let output_twiddled_real = twiddled_re_sum.im + twiddled_im_diff.re;
-        let output_twiddled_im = twiddled_im_sum.im - twiddled_re_diff.re;
-        *out = Complex::new(
-            half_sum_re + output_twiddled_real,
-            half_diff_im + output_twiddled_im,
-        );
-        *out_rev = Complex::new(
-            half_sum_re - output_twiddled_real,
-            output_twiddled_im - half_diff_im,
-        );
+        let half_sum_re = half * sum_re;
+        let half_diff_im = half * diff_im;
+        // (sum * re).im + (diff * im).re and (sum * im).im - (diff * re).re.
+        let output_twiddled_real = sum_im * tw_re[i] + diff_re * tw_im[i];
+        let output_twiddled_im = sum_im * tw_im[i] - diff_re * tw_re[i];
+        o_re[i] = half_sum_re + output_twiddled_real;
+        o_im[i] = half_diff_im + output_twiddled_im;
+        r_re[i] = half_sum_re - output_twiddled_real;
+        r_im[i] = output_twiddled_im - half_diff_im;
+    }
+    for ((c, &re), &im) in output[1..=count].iter_mut().zip(&*o_re).zip(&*o_im) {
+        *c = Complex::new(re, im);
+    }
+    let mirrored = output[len - 1 - count..len - 1].iter_mut().rev();
+    for ((c, &re), &im) in mirrored.zip(&*r_re).zip(&*r_im) {
+        *c = Complex::new(re, im);
     }
     if len % 2 == 1 {
         output[len / 2].im = -output[len / 2].im;
@@ -152,10 +193,8 @@ mod tests {
                 .collect();
             let fft = RealFft::new(len, &mut planners);
             let mut input = line.clone();
-            let mut pairs = vec![Complex::default(); len / 2];
             let mut output = vec![Complex::default(); len / 2 + 1];
-            let mut scratch = vec![Complex::default(); fft.scratch_len()];
-            fft.process(&mut input, &mut pairs, &mut output, &mut scratch)
+            fft.process(&mut input, &mut output, &mut Buffers::default())
                 .unwrap();
             let real = reference.plan_fft_forward(len);
             let (mut input, mut want) = (line.clone(), real.make_output_vec());

@@ -16,7 +16,7 @@ use rustfft::num_complex::Complex;
 
 use super::line_spectrum::Axis;
 use super::plane::LumaPlane;
-use super::real_fft::{Planners, RealFft};
+use super::real_fft::{Buffers, Planners, RealFft};
 use super::simd::with_avx2;
 
 /// Lines read per axis (half of them for the DCT-I).
@@ -99,9 +99,8 @@ pub struct UpscaleScratch {
     planners: Planners,
     plans: HashMap<(usize, Alignment), DctPlan>,
     input: Vec<f32>,
-    pairs: Vec<Complex<f32>>,
     output: Vec<Complex<f32>>,
-    fft_scratch: Vec<Complex<f32>>,
+    fft_buffers: Buffers,
     line: Vec<f32>,
     at: Vec<usize>,
     /// The lines read, one after another.
@@ -203,9 +202,8 @@ fn mirror_body(
         planners,
         plans,
         input,
-        pairs,
         output,
-        fft_scratch,
+        fft_buffers,
         coefficients,
         energy,
         cross,
@@ -220,15 +218,12 @@ fn mirror_body(
             .or_insert_with(|| dct_plan(planners, length, a));
         let n = a.fft_length(length);
         input.reserve(n.saturating_sub(input.len()));
-        pairs.reserve((n / 2).saturating_sub(pairs.len()));
         output.reserve((n / 2 + 1).saturating_sub(output.len()));
-        fft_scratch.reserve(fft.scratch_len().saturating_sub(fft_scratch.len()));
+        fft.reserve(n, fft_buffers);
     }
     let (fft, twiddle) = &plans[&(length, alignment)];
     input.resize(n_fft, 0.0);
-    pairs.resize(n_fft / 2, Complex::default());
     output.resize(n_fft / 2 + 1, Complex::default());
-    fft_scratch.resize(fft.scratch_len(), Complex::default());
     coefficients.clear();
     for line in lines
         .chunks_exact(length)
@@ -259,7 +254,7 @@ fn mirror_body(
                 }
             }
         }
-        fft.process(input, pairs, output, fft_scratch)?;
+        fft.process(input, output, fft_buffers)?;
         // Appended, not zeroed first and then written.
         match alignment {
             Alignment::Centres => {
