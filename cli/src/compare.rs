@@ -96,7 +96,7 @@ pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> String {
 pub fn run(a: &str, b: &str, o: &CheckOptions, utc: bool) -> Result<i32, String> {
     crate::analyse::check_properties(&o.props)?;
     let db = o.db.as_deref().map(Db::open).transpose()?;
-    let zone = crate::trend::zone(utc);
+    let zone = crate::buckets::zone(utc);
     let (ra, rb) = (
         side(a, o, db.as_ref(), zone)?,
         side(b, o, db.as_ref(), zone)?,

@@ -1,6 +1,7 @@
 //! `sharpmeter`: checks video files with the sharpmeter element, logs them, shows the trend.
 
 mod analyse;
+mod buckets;
 mod check;
 mod compare;
 mod db;
@@ -70,8 +71,8 @@ enum Command {
         /// The database `check --db` wrote.
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
-        #[arg(long, value_enum, default_value_t = trend::By::Hour)]
-        by: trend::By,
+        #[arg(long, value_enum, default_value_t = buckets::By::Hour)]
+        by: buckets::By,
         /// Writes a plot (.svg or .png).
         #[arg(long, value_name = "FILE")]
         plot: Option<PathBuf>,

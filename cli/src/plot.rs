@@ -9,9 +9,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::analyse::{Analysis, Frame};
+use crate::buckets::{Bucket, By};
 use crate::record::REASONS;
 use crate::stats::median;
-use crate::trend::{Bucket, By};
 
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 /// Trace colours of the first and second input.

@@ -1,90 +1,10 @@
 //! `sharpmeter trend`: the logged files by hour of day, day or week of their creation time,
 //! with the median and interquartile range of their median sharpness and effective share.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, Timelike, Utc};
-
+use crate::buckets::{Bucket, By, buckets, zone};
 use crate::db::Db;
-use crate::record::Record;
-use crate::stats::quantile;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum By {
-    /// Hour of the day (0-23), all days together: is it worse at peak hours?
-    Hour,
-    /// Calendar day.
-    Day,
-    /// ISO week.
-    Week,
-}
-
-/// One bucket's figures.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Bucket {
-    pub label: String,
-    pub files: usize,
-    /// Median, 25th and 75th percentile of the files' median sharpness.
-    pub sharpness: Option<[f64; 3]>,
-    /// The same of the files' median effective share.
-    pub share: Option<[f64; 3]>,
-    /// Files with an alarm.
-    pub alarmed: usize,
-}
-
-fn spread(v: &[f64]) -> Option<[f64; 3]> {
-    Some([quantile(v, 0.5)?, quantile(v, 0.25)?, quantile(v, 0.75)?])
-}
-
-/// The time zone buckets are cut in: UTC, or this machine's offset now.
-pub fn zone(utc: bool) -> FixedOffset {
-    if utc {
-        Utc.fix()
-    } else {
-        *Local::now().offset()
-    }
-}
-
-/// Buckets `records` (those with a creation time) in time order.
-pub fn buckets(records: &[Record], by: By, zone: FixedOffset) -> Vec<Bucket> {
-    let mut groups: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
-    for r in records {
-        let Some(t) = r
-            .created
-            .and_then(|t| DateTime::from_timestamp(t, 0))
-            .map(|t| t.with_timezone(&zone))
-        else {
-            continue;
-        };
-        let key = match by {
-            By::Hour => format!("{:02}", t.hour()),
-            By::Day => t.format("%Y-%m-%d").to_string(),
-            By::Week => {
-                let w = t.iso_week();
-                format!("{}-W{:02}", w.year(), w.week())
-            }
-        };
-        groups.entry(key).or_default().push(r);
-    }
-    groups
-        .into_iter()
-        .map(|(label, rs)| {
-            let s: Vec<f64> = rs.iter().filter_map(|r| r.sharpness_median).collect();
-            let e: Vec<f64> = rs.iter().filter_map(|r| r.effective_share_median).collect();
-            Bucket {
-                label,
-                files: rs.len(),
-                sharpness: spread(&s),
-                share: spread(&e),
-                alarmed: rs
-                    .iter()
-                    .filter(|r| r.alarms.iter().sum::<u32>() > 0)
-                    .count(),
-            }
-        })
-        .collect()
-}
 
 /// The table `trend` prints.
 pub fn table(buckets: &[Bucket], by: By) -> String {
@@ -141,40 +61,4 @@ pub fn run(db: &Path, by: By, utc: bool, plot: Option<&Path>) -> Result<i32, Str
         println!("plot: {}", p.display());
     }
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::record::{Record, Verdict};
-
-    fn record(created: i64, sharpness: f64) -> Record {
-        let mut r = Record::from_values(&[]).unwrap();
-        r.created = Some(created);
-        r.sharpness_median = Some(sharpness);
-        r.verdict = Verdict::Clean;
-        r
-    }
-
-    #[test]
-    fn hours_gather_days_and_weeks_split_them() {
-        // 2026-11-30 (a Monday) 09:10 and 18:00 UTC, and 2026-12-01 09:50.
-        let day = 1_795_996_800;
-        let rs = [
-            record(day + 9 * 3600 + 600, 0.6),
-            record(day + 18 * 3600, 0.3),
-            record(day + 86_400 + 9 * 3600 + 3000, 0.5),
-        ];
-        let utc = Utc.fix();
-        let hours = buckets(&rs, By::Hour, utc);
-        let labels: Vec<&str> = hours.iter().map(|b| b.label.as_str()).collect();
-        assert_eq!(labels, ["09", "18"]);
-        assert_eq!(hours[0].files, 2);
-        assert_eq!(hours[0].sharpness.unwrap()[0], 0.55);
-        let days = buckets(&rs, By::Day, utc);
-        assert_eq!(days.len(), 2, "{days:?}");
-        assert_eq!(buckets(&rs, By::Week, utc).len(), 1);
-        let plus9 = FixedOffset::east_opt(9 * 3600).unwrap();
-        assert_eq!(buckets(&rs, By::Hour, plus9)[0].label, "03");
-    }
 }
