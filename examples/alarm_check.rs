@@ -18,12 +18,13 @@ use std::path::{Path, PathBuf};
 use common::clip::{Clip, Photo, down_up, gaussian_blur, load_photo, through_black};
 use gst::prelude::*;
 use gst_video::prelude::*;
-use gstsharpmeter::analysis::thumbnail::Thumbnail;
+use gstsharpmeter::analysis::kernels::thumbnail::Thumbnail;
 use gstsharpmeter::analysis::{
     FrameFigures, FrameMeter, LumaPlane, MeterSettings, effective_share,
 };
-use gstsharpmeter::messages::{AlarmEvent, AlarmReason, MeterMessage, Timestamps};
-use gstsharpmeter::temporal::{Monitor, MonitorFrame, MonitorSettings};
+use gstsharpmeter::temporal::{
+    AlarmEvent, AlarmReason, FrameTimes, Monitor, MonitorEvent, MonitorFrame, MonitorSettings,
+};
 
 const W: usize = 704;
 const H: usize = 1280;
@@ -126,28 +127,22 @@ fn replay(frames: &[Frame], settings: &MonitorSettings) -> Vec<Start> {
     let mut starts = Vec::new();
     let frame_ns = 1_000_000_000 / FPS as u64;
     for (i, f) in frames.iter().enumerate() {
-        let t = gst::ClockTime::from_nseconds(i as u64 * frame_ns);
-        let times = Timestamps {
-            timestamp: Some(t),
-            stream_time: Some(t),
-            running_time: Some(t),
-        };
+        let t = i as u64 * frame_ns;
         out.clear();
-        let d = Some(gst::ClockTime::from_nseconds(frame_ns));
         let frame = MonitorFrame {
-            times,
-            duration: d,
+            times: FrameTimes::at(t),
+            duration: Some(frame_ns),
             figures: &f.figures,
             thumbnail: Some(&f.thumbnail),
             size: f.size,
         };
         monitor.push(settings, &frame, &mut out);
         for m in &out {
-            if let MeterMessage::Alarm(a) = m
+            if let MonitorEvent::Alarm(a) = m
                 && a.event == AlarmEvent::Start
             {
-                let dated = a.times.timestamp.unwrap().nseconds() as f64 / SECOND;
-                starts.push((a.reason, dated, t.nseconds() as f64 / SECOND));
+                let dated = a.times.pts.unwrap() as f64 / SECOND;
+                starts.push((a.reason, dated, t as f64 / SECOND));
             }
         }
     }

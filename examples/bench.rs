@@ -31,13 +31,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use gstsharpmeter::analysis::band_energy::{self, BandScratch, BlockEnergies};
-use gstsharpmeter::analysis::derivatives::{DerivativeScratch, derivatives};
-use gstsharpmeter::analysis::diagonal_energy;
-use gstsharpmeter::analysis::effective_resolution::effective_share;
-use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
-use gstsharpmeter::analysis::thumbnail::{CELLS, ThumbnailScratch, thumbnail};
-use gstsharpmeter::analysis::upscale::{UpscaleScratch, detect};
+use gstsharpmeter::analysis::figures::effective_resolution::effective_share;
+use gstsharpmeter::analysis::figures::upscale::{UpscaleScratch, detect};
+use gstsharpmeter::analysis::kernels::band_energy::{self, BandScratch, BlockEnergies};
+use gstsharpmeter::analysis::kernels::derivatives::{DerivativeScratch, derivatives};
+use gstsharpmeter::analysis::kernels::diagonal_energy;
+use gstsharpmeter::analysis::kernels::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+use gstsharpmeter::analysis::kernels::thumbnail::{CELLS, ThumbnailScratch, thumbnail};
 use gstsharpmeter::analysis::{FrameMeter, LumaPlane, MeterSettings, Metrics};
 
 /// The system allocator, counting allocations.

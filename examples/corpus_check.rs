@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 mod clip;
 
 use clip::{Photo, down_up_xy, load_photo};
-use gstsharpmeter::analysis::effective_resolution::MIN_DEPTH_DB;
+use gstsharpmeter::analysis::figures::effective_resolution::MIN_DEPTH_DB;
 use gstsharpmeter::analysis::{
     FrameFigures, FrameMeter, LumaLayout, LumaScratch, MeterSettings, Metrics, luma_plane,
 };
@@ -53,8 +53,8 @@ fn gray_luma(img: &Photo) -> Vec<u8> {
 
 /// Spectral depth (rows, columns) of a packed 8-bit luma plane, dB; NaN without one.
 fn depth_of(luma: &[u8], w: usize, h: usize) -> (f64, f64) {
-    use gstsharpmeter::analysis::effective_resolution::depth_db;
-    use gstsharpmeter::analysis::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+    use gstsharpmeter::analysis::figures::effective_resolution::depth_db;
+    use gstsharpmeter::analysis::kernels::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
     let plane = gstsharpmeter::analysis::LumaPlane::new_u8(luma, w, h, w).expect("plane");
     let mut scratch = SpectrumScratch::default();
     let mut depth = |axis| {

@@ -5,14 +5,13 @@ use gst::glib;
 
 pub mod analysis;
 pub mod baseline_file;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 pub mod messages;
 pub mod meta;
 pub mod schema;
 pub mod sharpmeter;
 pub mod temporal;
-
-/// The installed README (`make install`): the plugin's origin and the element's doc-uri.
-pub const DOC_URI: &str = env!("SHARPMETER_DOC_URI");
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
@@ -27,6 +26,7 @@ gst::plugin_define!(
     "MPL",
     env!("CARGO_PKG_NAME"),
     env!("CARGO_PKG_NAME"),
+    // The installed README (`make install`), also the element's doc-uri.
     env!("SHARPMETER_DOC_URI"),
     env!("BUILD_REL_DATE")
 );

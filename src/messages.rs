@@ -8,12 +8,12 @@ use std::sync::LazyLock;
 
 use gst::ClockTime;
 
+pub use crate::schema::SCHEMA_VERSION;
 use crate::schema::{
     self, Field, FieldType, FieldValue, SchemaError, keyword, optional, required, value_as,
 };
-
-/// Version of the message and meta schema; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The keywords of alarm and report fields, shared with the monitor that decides them.
+pub use crate::temporal::alarm::{AlarmEvent, AlarmReason, AlarmState};
 
 /// Structure name of the periodic report.
 pub const REPORT_NAME: &str = "sharpmeter";
@@ -23,87 +23,6 @@ pub const ALARM_NAME: &str = "sharpmeter-alarm";
 pub const SUMMARY_NAME: &str = "sharpmeter-summary";
 /// Name of the structures in the summary's `episodes` array.
 pub const EPISODE_NAME: &str = "sharpmeter-episode";
-
-/// Alarm state carried by reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AlarmState {
-    #[default]
-    Ok,
-    Alarm,
-}
-
-impl AlarmState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlarmState::Ok => "ok",
-            AlarmState::Alarm => "alarm",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ok" => Some(AlarmState::Ok),
-            "alarm" => Some(AlarmState::Alarm),
-            _ => None,
-        }
-    }
-}
-
-/// Whether an alarm message opens or closes an episode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AlarmEvent {
-    #[default]
-    Start,
-    End,
-}
-
-impl AlarmEvent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlarmEvent::Start => "start",
-            AlarmEvent::End => "end",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "start" => Some(AlarmEvent::Start),
-            "end" => Some(AlarmEvent::End),
-            _ => None,
-        }
-    }
-}
-
-/// Why an alarm was raised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AlarmReason {
-    /// Smoothed sharpness below the `threshold` property.
-    #[default]
-    Threshold,
-    /// Smoothed effective size below `resolution-threshold` of the nominal size.
-    Resolution,
-    /// Smoothed sharpness more than `drop` below the stream's baseline.
-    Drop,
-}
-
-impl AlarmReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlarmReason::Threshold => "threshold",
-            AlarmReason::Resolution => "resolution",
-            AlarmReason::Drop => "drop",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "threshold" => Some(AlarmReason::Threshold),
-            "resolution" => Some(AlarmReason::Resolution),
-            "drop" => Some(AlarmReason::Drop),
-            _ => None,
-        }
-    }
-}
 
 /// The three time fields of a frame, from its PTS through the segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -222,17 +141,6 @@ impl MeterMessage {
             MeterMessage::Report(r) => r.to_structure(),
             MeterMessage::Alarm(a) => a.to_structure(),
             MeterMessage::Summary(s) => s.to_structure(),
-        }
-    }
-}
-
-impl Timestamps {
-    /// The times `d` later, at most [`ClockTime::MAX`] (unknown times stay unknown).
-    pub fn advanced(self, d: ClockTime) -> Self {
-        Timestamps {
-            timestamp: self.timestamp.map(|t| t.saturating_add(d)),
-            stream_time: self.stream_time.map(|t| t.saturating_add(d)),
-            running_time: self.running_time.map(|t| t.saturating_add(d)),
         }
     }
 }

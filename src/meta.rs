@@ -66,7 +66,7 @@ unsafe extern "C" fn transform(
         // GstVideoMetaTransform whose infos are valid for the call.
         unsafe {
             #[cfg(feature = "fault-injection")]
-            if gst::BufferRef::from_ptr(_src).pts() == Some(crate::sharpmeter::FAULT_PTS) {
+            if gst::BufferRef::from_ptr(_src).pts() == Some(crate::fault::FAULT_PTS) {
                 panic!("fault injected in the meta transform");
             }
             let kind = glib::Quark::from_glib(kind);

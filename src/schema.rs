@@ -6,7 +6,8 @@ use std::fmt;
 
 use gst::glib;
 
-use crate::messages::SCHEMA_VERSION;
+/// Version of the message and meta schema; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// A field's type in the structure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

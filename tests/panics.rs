@@ -48,7 +48,7 @@ fn an_injected_panic_becomes_an_element_error() {
 
 #[test]
 fn a_panic_on_the_second_analysis_thread_becomes_an_element_error() {
-    let w = gstsharpmeter::analysis::figures::FAULT_WIDTH;
+    let w = gstsharpmeter::analysis::meter::analyzer::FAULT_WIDTH;
     let (pipeline, src) = common::appsrc_pipeline(&format!(
         "appsrc name=src format=time caps=video/x-raw,format=GRAY8,width={w},height=64,framerate=25/1 \
          ! sharpmeter name=meter threads=2 ! fakesink"
@@ -168,7 +168,7 @@ fn a_panic_in_any_entry_point_becomes_an_element_error_and_never_aborts() {
 #[test]
 fn a_panic_in_the_meta_transform_drops_the_meta_copy_only() {
     common::init();
-    let mut buf = frame(gstsharpmeter::sharpmeter::FAULT_PTS);
+    let mut buf = frame(gstsharpmeter::fault::FAULT_PTS);
     let meta = gstsharpmeter::meta::SharpMeterMeta::default();
     meta.add(buf.get_mut().unwrap()).unwrap();
     let copy = buf.copy();

@@ -1,29 +1,18 @@
 //! The measurement core: plain functions over a luma plane, free of GStreamer types.
+//!
+//! Four rooms, each using only the rooms before it:
+//! [`frame`] (plane views) <- [`kernels`] (pixel passes) <- [`figures`] (one figure a file)
+//! <- [`meter`] (a frame measured as the element measures it).
 
-pub mod band_energy;
-pub mod blur_effect;
-pub mod derivatives;
-pub mod diagonal_energy;
-mod diagonal_energy_u8;
-pub mod edge_width;
-pub mod effective_resolution;
 pub mod figures;
-pub mod frame_meter;
-pub mod letterbox;
-pub mod line_spectrum;
-pub mod luma;
-pub mod noise;
-pub mod plane;
-mod real_fft;
-pub mod region;
-pub mod sharpness;
-mod simd;
-pub mod thumbnail;
-pub mod upscale;
-mod worker;
+pub mod frame;
+pub mod kernels;
+pub mod meter;
 
-pub use figures::{Analyzer, FrameFigures, Metrics};
-pub use frame_meter::{FrameMeter, MeterSettings, effective_share};
-pub use luma::{LumaLayout, LumaScratch, luma_plane};
-pub use plane::{LumaPlane, PlaneError};
-pub use region::Rect;
+pub use frame::luma::{LumaLayout, LumaScratch, luma_plane};
+pub use frame::plane::{LumaPlane, PlaneError};
+pub use frame::rect::Rect;
+pub use kernels::thumbnail::Thumbnail;
+pub use meter::analyzer::Analyzer;
+pub use meter::frame_figures::{FrameFigures, Metrics, effective_share};
+pub use meter::frame_meter::{FrameMeter, MeterSettings};

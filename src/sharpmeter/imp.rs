@@ -8,14 +8,16 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
-use gst_video::prelude::*;
 
-use crate::analysis::frame_meter::{FrameMeter, MAX_TILES, MeterSettings};
-use crate::analysis::{FrameFigures, LumaLayout, LumaScratch, Rect, luma_plane};
+use super::frame_view::{self, Format};
+use crate::analysis::meter::frame_meter::{FrameMeter, MAX_TILES, MeterSettings};
+use crate::analysis::{FrameFigures, LumaScratch};
 use crate::baseline_file;
-use crate::messages::{MeterMessage, Timestamps};
+use crate::messages::MeterMessage;
 use crate::meta::SharpMeterMeta;
-use crate::temporal::{MAX_RECOVERY, Monitor, MonitorFrame, MonitorSettings};
+use crate::temporal::{
+    FrameTimes, Lateness, MAX_RECOVERY, Monitor, MonitorEvent, MonitorFrame, MonitorSettings,
+};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -24,11 +26,6 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
         Some("Video sharpness meter"),
     )
 });
-
-/// With the `fault-injection` feature, a buffer at this PTS panics inside the element while
-/// it holds its state lock (tests only).
-#[cfg(feature = "fault-injection")]
-pub const FAULT_PTS: gst::ClockTime = gst::ClockTime::from_seconds(4242);
 
 const DEFAULT_THRESHOLD: f64 = 0.2;
 const DEFAULT_RESOLUTION_THRESHOLD: f64 = 0.4;
@@ -94,14 +91,6 @@ impl Default for Settings {
     }
 }
 
-/// What the negotiated caps say about where luma is.
-struct Format {
-    info: gst_video::VideoInfo,
-    layout: LumaLayout,
-    /// RGB formats read whole pixels from plane 0; YUV and gray read component 0.
-    rgb: bool,
-}
-
 /// Per-stream state, created in `start` and dropped in `stop`.
 #[derive(Default)]
 struct State {
@@ -127,40 +116,6 @@ struct Qos {
     upstream: Option<(bool, u64)>,
 }
 
-/// When a frame is too late to analyse.
-#[derive(Debug, Default, Clone, Copy)]
-struct Lateness {
-    /// From QoS: frames at or before this running time are late.
-    earliest: Option<u64>,
-    /// On a live stream: the pipeline's running time now.
-    now: Option<gst::ClockTime>,
-    /// Upstream's minimum latency, ns.
-    latency: u64,
-}
-
-impl Lateness {
-    /// Whether a frame at `running_time` lasting `duration` is late: downstream said so,
-    /// or on a live stream it arrived later than upstream's latency (at least one frame)
-    /// after its running time.
-    fn is_late(
-        &self,
-        running_time: Option<gst::ClockTime>,
-        duration: Option<gst::ClockTime>,
-    ) -> bool {
-        let Some(rt) = running_time.map(gst::ClockTime::nseconds) else {
-            return false;
-        };
-        if self.earliest.is_some_and(|e| rt <= e) {
-            return true;
-        }
-        let budget = self
-            .latency
-            .max(duration.map_or(0, gst::ClockTime::nseconds));
-        self.now
-            .is_some_and(|now| now.nseconds() > rt.saturating_add(budget))
-    }
-}
-
 #[derive(Default)]
 pub struct SharpMeter {
     settings: Mutex<Settings>,
@@ -171,69 +126,6 @@ pub struct SharpMeter {
     /// Entry point that panics (`fault` property; tests only).
     #[cfg(feature = "fault-injection")]
     fault: Mutex<Option<String>>,
-}
-
-/// Where luma is for `finfo`, or None for formats without 8-bit RGB or a luma component.
-fn luma_layout(finfo: &gst_video::VideoFormatInfo) -> Option<(LumaLayout, bool)> {
-    let pstride = usize::try_from(*finfo.pixel_stride().first()?).ok()?;
-    if finfo.is_rgb() {
-        if finfo.bits() != 8 {
-            return None;
-        }
-        let off = finfo.poffset();
-        let layout = LumaLayout::Rgb {
-            r: off[0] as usize,
-            g: off[1] as usize,
-            b: off[2] as usize,
-            pixel_stride: pstride,
-        };
-        return Some((layout, true));
-    }
-    let depth = finfo.depth()[0];
-    let shift = finfo.shift()[0];
-    let layout = if depth + shift <= 8 {
-        LumaLayout::Bytes {
-            pixel_stride: pstride,
-        }
-    } else {
-        LumaLayout::Words {
-            pixel_stride: pstride,
-            scale_shift: depth + shift - 8,
-        }
-    };
-    Some((layout, false))
-}
-
-/// The bytes of `frame`'s `plane` from `offset` past its start to the end of the memory
-/// mapped for it; None when that start lies outside the mapping (a video meta whose offsets
-/// do not fit the buffer).
-fn mapped_bytes<'a>(
-    frame: &'a gst_video::VideoFrameRef<&gst::BufferRef>,
-    plane: usize,
-    offset: usize,
-) -> Option<&'a [u8]> {
-    // SAFETY: the frame stays mapped for reading while it is borrowed. GStreamer maps each
-    // plane into `map[plane]` when the buffer has a video meta, and the whole buffer into
-    // `map[0]` otherwise; `data[plane]` points into that mapping when the meta is sane, and
-    // the slice is only made after checking that it does.
-    unsafe {
-        let raw = &*frame.as_ptr();
-        let map = if raw.meta.is_null() {
-            &raw.map[0]
-        } else {
-            raw.map.get(plane)?
-        };
-        if map.data.is_null() {
-            return None;
-        }
-        let start = map.data as usize;
-        let end = start.checked_add(map.size)?;
-        let data = (*raw.data.get(plane)? as usize).checked_add(offset)?;
-        if data < start || data > end {
-            return None;
-        }
-        Some(std::slice::from_raw_parts(data as *const u8, end - data))
-    }
 }
 
 impl SharpMeter {
@@ -389,48 +281,23 @@ impl SharpMeter {
     }
 
     /// Measures one frame: its figures and, when the tile map is on, each tile's sharpness
-    /// (row-major, [`INVALID_TILE`] where a tile cannot be judged). Only the visible
-    /// rectangle (`GstVideoCropMeta`) is read. Err: why the frame cannot be analysed.
+    /// (row-major, [`INVALID_TILE`](crate::analysis::meter::frame_meter::INVALID_TILE) where
+    /// a tile cannot be judged). Only the visible rectangle (`GstVideoCropMeta`) is read.
+    /// Err: why the frame cannot be analysed.
     fn measure(
         state: &mut State,
         buf: &gst::BufferRef,
         settings: &Settings,
     ) -> Result<(FrameFigures, Vec<f64>), String> {
         let format = state.format.as_ref().ok_or("no caps")?;
-        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buf, &format.info)
-            .map_err(|err| format!("it cannot be mapped for reading ({err})"))?;
-        let (plane, offset) = if format.rgb {
-            (0, 0)
-        } else {
-            let p = format.info.format_info().plane()[0] as usize;
-            (p, format.info.comp_poffset(0) as usize)
-        };
-        let stride = frame.plane_stride()[plane];
-        let stride = usize::try_from(stride)
-            .ok()
-            .filter(|&s| s > 0)
-            .ok_or_else(|| format!("its luma stride is {stride}"))?;
-        let data = mapped_bytes(&frame, plane, offset)
-            .ok_or("its luma plane starts outside the mapped memory")?;
-        let (width, height) = (frame.width() as usize, frame.height() as usize);
-        let layout = format.layout;
-        let plane = luma_plane(data, width, height, stride, layout, &mut state.scratch)
-            .map_err(|err| format!("its luma plane does not fit the buffer ({err})"))?;
-        let plane = match buf.meta::<gst_video::VideoCropMeta>() {
-            Some(crop) => {
-                let (x, y, w, h) = crop.rect();
-                let rect = Rect::new(x as usize, y as usize, w as usize, h as usize);
-                plane.crop(rect).map_err(|_| {
-                    format!("its crop rectangle {x},{y} {w}x{h} is not inside the {width}x{height} frame")
-                })?
-            }
-            None => plane,
-        };
         let meter = MeterSettings {
             tile_threshold: settings.monitor.threshold,
             ..settings.meter
         };
-        let (figures, clamped) = state.meter.measure(&plane, &meter);
+        let frame_meter = &mut state.meter;
+        let (figures, clamped) = frame_view::with_luma(buf, format, &mut state.scratch, |plane| {
+            frame_meter.measure(plane, &meter)
+        })?;
         if let Some(clamped) = clamped {
             state.warning = Some(clamped.to_string());
         }
@@ -458,20 +325,27 @@ impl SharpMeter {
         });
         Lateness {
             earliest,
-            now: live.then(|| self.obj().current_running_time()).flatten(),
+            now: live
+                .then(|| self.obj().current_running_time())
+                .flatten()
+                .map(gst::ClockTime::nseconds),
             latency,
         }
     }
 
     /// Times of `buf` through the current segment; unknown where the PTS or segment is.
-    fn timestamps(&self, buf: &gst::BufferRef) -> Timestamps {
+    fn times(&self, buf: &gst::BufferRef) -> FrameTimes {
         let pts = buf.pts();
         let segment = self.obj().segment();
         let segment = segment.downcast_ref::<gst::ClockTime>();
-        Timestamps {
-            timestamp: pts,
-            stream_time: segment.and_then(|s| s.to_stream_time(pts)),
-            running_time: segment.and_then(|s| s.to_running_time(pts)),
+        FrameTimes {
+            pts: pts.map(gst::ClockTime::nseconds),
+            stream_time: segment
+                .and_then(|s| s.to_stream_time(pts))
+                .map(gst::ClockTime::nseconds),
+            running_time: segment
+                .and_then(|s| s.to_running_time(pts))
+                .map(gst::ClockTime::nseconds),
         }
     }
 
@@ -482,7 +356,7 @@ impl SharpMeter {
         if !settings.post_messages && !settings.attach_meta {
             return Ok(None);
         }
-        let times = self.timestamps(buf);
+        let times = self.times(buf);
         let lateness = self.lateness();
         let mut messages = Vec::new();
         let (measured, warning, unreadable) = {
@@ -492,8 +366,8 @@ impl SharpMeter {
             };
             self.inject("transform");
             #[cfg(feature = "fault-injection")]
-            if buf.pts() == Some(FAULT_PTS) {
-                panic!("fault injected at PTS {FAULT_PTS}");
+            if buf.pts() == Some(crate::fault::FAULT_PTS) {
+                panic!("fault injected at PTS {}", crate::fault::FAULT_PTS);
             }
             let Some(format) = state.format.as_ref() else {
                 drop(guard);
@@ -509,14 +383,17 @@ impl SharpMeter {
             if !due {
                 return Ok(None);
             }
-            let duration = buf.duration().or_else(|| {
-                let fps = format.info.fps();
-                (fps.numer() > 0).then(|| {
-                    gst::ClockTime::SECOND
-                        .mul_div_floor(fps.denom() as u64, fps.numer() as u64)
-                        .unwrap_or(gst::ClockTime::ZERO)
+            let duration = buf
+                .duration()
+                .or_else(|| {
+                    let fps = format.info.fps();
+                    (fps.numer() > 0).then(|| {
+                        gst::ClockTime::SECOND
+                            .mul_div_floor(fps.denom() as u64, fps.numer() as u64)
+                            .unwrap_or(gst::ClockTime::ZERO)
+                    })
                 })
-            });
+                .map(gst::ClockTime::nseconds);
             let mut unreadable = None;
             let measured = if lateness.is_late(times.running_time, duration) {
                 state
@@ -575,11 +452,11 @@ impl SharpMeter {
         Ok(measured)
     }
 
-    /// Posts messages; called with no lock held.
-    fn post(&self, messages: Vec<MeterMessage>) {
+    /// Posts the monitor's events as messages; called with no lock held.
+    fn post(&self, events: Vec<MonitorEvent>) {
         let obj = self.obj();
-        for m in messages {
-            let msg = gst::message::Element::builder(m.to_structure())
+        for e in events {
+            let msg = gst::message::Element::builder(MeterMessage::from(e).to_structure())
                 .src(&*obj)
                 .build();
             if obj.post_message(msg).is_err() {
@@ -589,7 +466,7 @@ impl SharpMeter {
     }
 
     /// Runs `f` on the monitor with the current settings, then posts what it produced.
-    fn with_monitor(&self, f: impl FnOnce(&mut Monitor, &MonitorSettings, &mut Vec<MeterMessage>)) {
+    fn with_monitor(&self, f: impl FnOnce(&mut Monitor, &MonitorSettings, &mut Vec<MonitorEvent>)) {
         let settings = *lock(&self.settings);
         let mut messages = Vec::new();
         if let Some(state) = self.state().as_mut() {
@@ -911,7 +788,7 @@ impl ElementImpl for SharpMeter {
                 "Measures per-frame sharpness, attaches it as SharpMeterMeta and posts \
                  reports, alarms and a summary; frames pass unchanged",
                 "sharpmeter developers",
-                &[("doc-uri", crate::DOC_URI)],
+                &[("doc-uri", env!("SHARPMETER_DOC_URI"))],
             )
         });
         Some(&*METADATA)
@@ -975,14 +852,14 @@ impl BaseTransformImpl for SharpMeter {
     fn set_caps(&self, incaps: &gst::Caps, outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
         let info = gst_video::VideoInfo::from_caps(incaps)
             .map_err(|_| gst::loggable_error!(CAT, "Cannot parse video caps {}", incaps))?;
-        let (layout, rgb) = luma_layout(&info.format_info()).ok_or_else(|| {
-            gst::loggable_error!(CAT, "No luma in format {}", info.format().to_str())
-        })?;
-        gst::debug!(CAT, imp = self, "Caps {incaps}: luma {layout:?}");
+        let name = info.format().to_str();
+        let format = Format::new(info)
+            .ok_or_else(|| gst::loggable_error!(CAT, "No luma in format {}", name))?;
+        gst::debug!(CAT, imp = self, "Caps {incaps}: luma {:?}", format.layout());
         let mut guard = self.state();
         self.inject("set-caps");
         let state = guard.get_or_insert_with(State::default);
-        state.format = Some(Format { info, layout, rgb });
+        state.format = Some(format);
         state.unreadable = None;
         drop(guard);
         self.parent_set_caps(incaps, outcaps)
@@ -1027,15 +904,8 @@ impl BaseTransformImpl for SharpMeter {
         if let gst::EventView::Qos(qos) = event.view() {
             if self.obj().is_qos() {
                 let (_, _, diff, timestamp) = qos.get();
-                lock(&self.qos).earliest = timestamp.map(|t| {
-                    let t = t.nseconds();
-                    let d = diff.unsigned_abs();
-                    if diff >= 0 {
-                        t.saturating_add(d)
-                    } else {
-                        t.saturating_sub(d)
-                    }
-                });
+                lock(&self.qos).earliest =
+                    timestamp.map(|t| Lateness::qos_earliest(t.nseconds(), diff));
             }
             return self.obj().sink_pad().push_event(event);
         }

@@ -31,10 +31,9 @@
 use gst::glib;
 use gst::prelude::*;
 
+mod frame_view;
 mod imp;
-
-#[cfg(feature = "fault-injection")]
-pub use imp::FAULT_PTS;
+mod monitor_messages;
 
 glib::wrapper! {
     pub struct SharpMeter(ObjectSubclass<imp::SharpMeter>)

@@ -5,12 +5,13 @@
 //! (smoothed ratio below the limit): it follows changes smaller than `drop`, and a larger
 //! fall never becomes the new normal by itself.
 
+use super::alarm::AlarmReason;
 use super::baseline::Baseline;
 use super::count_median::CountMedian;
 use super::episode::{Point, Transition};
-use super::monitor::MonitorSettings;
 use super::reason::ReasonState;
 use super::scene_reference::{SceneFrame, SceneLimits, SceneReference};
+use super::settings::MonitorSettings;
 use crate::baseline_file::{QUANTILES, SavedBaseline};
 
 /// What the drop judge needs of one analysed frame, computed once by the monitor after the
@@ -57,15 +58,6 @@ pub struct DropJudge {
 }
 
 impl DropJudge {
-    /// The alarm limit of the smoothed ratio: `1 - drop`; 0 (off) when `drop` is 0.
-    pub fn limit(settings: &MonitorSettings) -> f64 {
-        if settings.drop > 0.0 {
-            1.0 - settings.drop
-        } else {
-            0.0
-        }
-    }
-
     /// Judges `frame` against its reference, then lets the baseline learn it unless a drop
     /// episode is open or pending. Returns the episode edge, if any, and the relative drop
     /// of the smoothed ratio when the frame was judged.
@@ -80,7 +72,7 @@ impl DropJudge {
             .then(|| self.baseline.level())
             .flatten()
             .filter(|&b| b > 0.0);
-        let limit = Self::limit(settings);
+        let limit = settings.limit(AlarmReason::Drop);
         let active = self.ratio.alarm.is_active();
         self.reference = if frame.sharpness.is_some() {
             let scene_frame = SceneFrame {

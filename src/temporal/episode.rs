@@ -2,12 +2,12 @@
 //! Callers decide per sample whether it is degraded and whether it is recovered (the two
 //! differ by the hysteresis), so every alarm reason shares this logic.
 
-use crate::messages::Timestamps;
+use super::times::FrameTimes;
 
 /// A frame's position: its reported times and the monotonic clock used for durations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Point {
-    pub times: Timestamps,
+    pub times: FrameTimes,
     /// Nanoseconds on a clock that only moves forward within a segment.
     pub clock: u64,
 }
@@ -113,7 +113,7 @@ mod tests {
 
     fn pt(clock: u64) -> Point {
         Point {
-            times: Timestamps::default(),
+            times: FrameTimes::default(),
             clock,
         }
     }

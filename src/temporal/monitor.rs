@@ -12,88 +12,40 @@
 //! Each value is computed once per frame in [`Monitor::push`], in this order: the drop
 //! judge reads the other two reasons' smoothed values.
 
-use gst::ClockTime;
-
-use crate::analysis::thumbnail::Thumbnail;
-use crate::analysis::{FrameFigures, effective_share};
+use crate::analysis::{FrameFigures, Thumbnail, effective_share};
 use crate::baseline_file::SavedBaseline;
-use crate::messages::{
-    Alarm, AlarmEvent, AlarmReason, AlarmState, MeterMessage, Timestamps, clock_time,
-};
 
+use super::alarm::{AlarmEdge, AlarmEvent, AlarmReason, AlarmState};
 use super::drop_judge::{DropFrame, DropJudge};
 use super::episode::{Point, Transition};
 use super::reason::ReasonState;
-use super::report::ReportAccumulator;
+use super::report::{IntervalReport, ReportAccumulator};
 use super::scene_cut::SceneCuts;
-use super::summary::SummaryAccumulator;
+use super::settings::MonitorSettings;
+use super::summary::{StreamSummary, SummaryAccumulator};
+use super::times::{FrameTimes, MAX_TIME};
 
-/// The settings the monitor reads on every frame (element properties).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MonitorSettings {
-    /// Alarm when smoothed sharpness is below this; 0 disables.
-    pub threshold: f64,
-    /// Alarm when the smoothed effective share of the analysed size (worse axis) is below
-    /// this; 0 disables.
-    pub resolution_threshold: f64,
-    /// An alarm ends when its judged value reaches its limit plus this (every reason).
-    pub hysteresis: f64,
-    /// ns a run must last to start or end an episode.
-    pub min_duration: u64,
-    /// ns of the rolling median.
-    pub window: u64,
-    /// ns between reports; 0 reports every analysed frame.
-    pub interval: u64,
-    /// Alarm when smoothed sharpness is more than this fraction below its reference; 0
-    /// disables.
-    pub drop: f64,
-    /// ns of learned frames after which the baseline is established.
-    pub baseline_duration: u64,
+/// What the monitor hands back, in the order it happened; the element posts each as a bus
+/// message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MonitorEvent {
+    Report(IntervalReport),
+    Alarm(AlarmEdge),
+    Summary(StreamSummary),
 }
 
 /// ns after a scene cut during which the `resolution` reason starts or ends no episode: an
 /// encoder's first frames of a new scene carry less detail than the ones after them.
 pub const CUT_SETTLE: u64 = 1_000_000_000;
 
-/// Highest value a judged figure takes; recovery levels above it are clamped to it.
-pub const MAX_RECOVERY: f64 = 1.0;
-
-impl MonitorSettings {
-    /// Smoothed value at or above which an alarm below `limit` ends: `limit + hysteresis`,
-    /// at most [`MAX_RECOVERY`].
-    pub fn recovery(&self, limit: f64) -> f64 {
-        (limit + self.hysteresis).min(MAX_RECOVERY)
-    }
-
-    /// The limit of `reason`'s judged value (0: off).
-    pub fn limit(&self, reason: AlarmReason) -> f64 {
-        match reason {
-            AlarmReason::Threshold => self.threshold,
-            AlarmReason::Resolution => self.resolution_threshold,
-            AlarmReason::Drop => DropJudge::limit(self),
-        }
-    }
-
-    /// The alarm limits whose `limit + hysteresis` exceeds [`MAX_RECOVERY`], by property
-    /// name.
-    pub fn clamped_recoveries(&self) -> Vec<(&'static str, f64)> {
-        [
-            ("threshold", self.threshold),
-            ("resolution-threshold", self.resolution_threshold),
-        ]
-        .into_iter()
-        .filter(|&(_, limit)| limit > 0.0 && limit + self.hysteresis > MAX_RECOVERY)
-        .collect()
-    }
-}
-
 /// One analysed frame as the monitor takes it.
 #[derive(Debug, Clone, Copy)]
 pub struct MonitorFrame<'a> {
     /// From the frame's PTS; a frame without running time is placed where the previous
     /// frame ended.
-    pub times: Timestamps,
-    pub duration: Option<ClockTime>,
+    pub times: FrameTimes,
+    /// ns; None when unknown.
+    pub duration: Option<u64>,
     pub figures: &'a FrameFigures,
     /// For scene-cut detection.
     pub thumbnail: Option<&'a Thumbnail>,
@@ -140,7 +92,7 @@ impl Monitor {
         tr: Option<Transition>,
         reason: AlarmReason,
         settings: &MonitorSettings,
-        out: &mut Vec<MeterMessage>,
+        out: &mut Vec<MonitorEvent>,
     ) {
         let Some(tr) = tr else { return };
         let (event, at, duration) = match tr {
@@ -150,7 +102,7 @@ impl Monitor {
             }
             Transition::Ended { at, duration } => {
                 self.summary.add_alarm_end(reason, duration);
-                (AlarmEvent::End, at, Some(clock_time(duration)))
+                (AlarmEvent::End, at, Some(duration))
             }
         };
         let (threshold, effective_share, baseline, relative_drop) = match reason {
@@ -168,7 +120,7 @@ impl Monitor {
                 Some(self.drop.relative_drop()),
             ),
         };
-        out.push(MeterMessage::Alarm(Alarm {
+        out.push(MonitorEvent::Alarm(AlarmEdge {
             event,
             reason,
             times: at.times,
@@ -187,7 +139,7 @@ impl Monitor {
         &mut self,
         settings: &MonitorSettings,
         frame: &MonitorFrame,
-        out: &mut Vec<MeterMessage>,
+        out: &mut Vec<MonitorEvent>,
     ) -> bool {
         let figures = frame.figures;
         let cut = frame.thumbnail.is_some_and(|t| self.cuts.push(t));
@@ -215,7 +167,7 @@ impl Monitor {
         let drop_frame = DropFrame {
             at,
             end,
-            duration: frame.duration.map_or(0, ClockTime::nseconds),
+            duration: frame.duration.unwrap_or(0),
             sharpness,
             smoothed_sharpness: self.sharpness.smoothed,
             scene_share: self.scene_share,
@@ -235,15 +187,11 @@ impl Monitor {
 
     /// Where a frame with `times` and `duration` starts and ends on the monitor's clock; the
     /// next frame without running time is placed at its end.
-    fn place(&mut self, times: Timestamps, duration: Option<ClockTime>) -> (Point, u64) {
-        let clock = times
-            .running_time
-            .map_or(self.next.clock, ClockTime::nseconds);
-        let duration = duration.unwrap_or(ClockTime::ZERO);
-        // Clocks stay below GST_CLOCK_TIME_NONE, so every span between them is a clock time.
-        let end = clock
-            .saturating_add(duration.nseconds())
-            .min(ClockTime::MAX.nseconds());
+    fn place(&mut self, times: FrameTimes, duration: Option<u64>) -> (Point, u64) {
+        let clock = times.running_time.unwrap_or(self.next.clock);
+        let duration = duration.unwrap_or(0);
+        // Clocks stay at or below MAX_TIME, so every span between them is a time.
+        let end = clock.saturating_add(duration).min(MAX_TIME);
         self.next = Point {
             times: times.advanced(duration),
             clock: end,
@@ -256,9 +204,9 @@ impl Monitor {
     pub fn skip(
         &mut self,
         settings: &MonitorSettings,
-        times: Timestamps,
-        duration: Option<ClockTime>,
-        out: &mut Vec<MeterMessage>,
+        times: FrameTimes,
+        duration: Option<u64>,
+        out: &mut Vec<MonitorEvent>,
     ) {
         let (at, end) = self.place(times, duration);
         self.report.add_skipped(at, end);
@@ -269,17 +217,17 @@ impl Monitor {
     }
 
     /// Posts the report of the frames added since the last one, if any, with the baseline.
-    fn take_report(&mut self, out: &mut Vec<MeterMessage>) {
+    fn take_report(&mut self, out: &mut Vec<MonitorEvent>) {
         let state = self.state();
         if let Some(mut report) = self.report.take(state) {
             report.baseline = self.drop.level();
-            out.push(MeterMessage::Report(report));
+            out.push(MonitorEvent::Report(report));
         }
     }
 
     /// Ends the current run (flush or end of stream): posts the pending report, closes an
     /// open episode where the last frame ended, and forgets the smoothing window.
-    pub fn flush(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
+    pub fn flush(&mut self, settings: &MonitorSettings, out: &mut Vec<MonitorEvent>) {
         self.take_report(out);
         let tr = self.sharpness.flush(self.next);
         self.emit(tr, AlarmReason::Threshold, settings, out);
@@ -307,9 +255,9 @@ impl Monitor {
     }
 
     /// End of stream: [`Monitor::flush`] followed by the summary.
-    pub fn finish(&mut self, settings: &MonitorSettings, out: &mut Vec<MeterMessage>) {
+    pub fn finish(&mut self, settings: &MonitorSettings, out: &mut Vec<MonitorEvent>) {
         self.flush(settings, out);
-        out.push(MeterMessage::Summary(
+        out.push(MonitorEvent::Summary(
             self.summary.summary(self.drop.level()),
         ));
     }
@@ -318,8 +266,6 @@ impl Monitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::messages::Report;
-    use crate::messages::Summary;
     use crate::temporal::median::MAX_SAMPLES;
 
     const FRAME: u64 = 40_000_000; // 25 fps
@@ -338,14 +284,9 @@ mod tests {
         }
     }
 
-    fn frame(i: u64, sharpness: f64, valid: bool) -> (Timestamps, FrameFigures) {
-        let t = ClockTime::from_nseconds(i * FRAME);
+    fn frame(i: u64, sharpness: f64, valid: bool) -> (FrameTimes, FrameFigures) {
         (
-            Timestamps {
-                timestamp: Some(t),
-                stream_time: Some(t),
-                running_time: Some(t),
-            },
+            FrameTimes::at(i * FRAME),
             FrameFigures {
                 sharpness,
                 valid,
@@ -362,11 +303,11 @@ mod tests {
     fn push(
         m: &mut Monitor,
         s: &MonitorSettings,
-        times: Timestamps,
-        duration: Option<ClockTime>,
+        times: FrameTimes,
+        duration: Option<u64>,
         figures: &FrameFigures,
         thumbnail: Option<&Thumbnail>,
-        out: &mut Vec<MeterMessage>,
+        out: &mut Vec<MonitorEvent>,
     ) -> bool {
         let frame = MonitorFrame {
             times,
@@ -379,51 +320,43 @@ mod tests {
     }
 
     /// Pushes one 25 fps frame per value (sharpness, valid) into `m`.
-    fn feed(m: &mut Monitor, values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MeterMessage> {
+    fn feed(m: &mut Monitor, values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MonitorEvent> {
         let mut out = vec![];
         for (i, &(v, valid)) in values.iter().enumerate() {
             let (t, f) = frame(i as u64, v, valid);
-            push(
-                m,
-                s,
-                t,
-                Some(ClockTime::from_nseconds(FRAME)),
-                &f,
-                None,
-                &mut out,
-            );
+            push(m, s, t, Some(FRAME), &f, None, &mut out);
         }
         out
     }
 
-    fn run(values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MeterMessage> {
+    fn run(values: &[(f64, bool)], s: &MonitorSettings) -> Vec<MonitorEvent> {
         let mut m = Monitor::new();
         let mut out = feed(&mut m, values, s);
         m.finish(s, &mut out);
         out
     }
 
-    fn alarms(out: &[MeterMessage]) -> Vec<&Alarm> {
+    fn alarms(out: &[MonitorEvent]) -> Vec<&AlarmEdge> {
         out.iter()
             .filter_map(|m| match m {
-                MeterMessage::Alarm(a) => Some(a),
+                MonitorEvent::Alarm(a) => Some(a),
                 _ => None,
             })
             .collect()
     }
 
-    fn reports(out: &[MeterMessage]) -> Vec<&Report> {
+    fn reports(out: &[MonitorEvent]) -> Vec<&IntervalReport> {
         out.iter()
             .filter_map(|m| match m {
-                MeterMessage::Report(r) => Some(r),
+                MonitorEvent::Report(r) => Some(r),
                 _ => None,
             })
             .collect()
     }
 
-    fn summary(out: &[MeterMessage]) -> &Summary {
+    fn summary(out: &[MonitorEvent]) -> &StreamSummary {
         match out.last() {
-            Some(MeterMessage::Summary(s)) => s,
+            Some(MonitorEvent::Summary(s)) => s,
             other => panic!("last message is not the summary: {other:?}"),
         }
     }
@@ -441,7 +374,7 @@ mod tests {
             .map(|i| (if i % 2 == 0 { 0.5 } else { 0.1 }, true))
             .collect();
         let mut out = feed(&mut m, &values, &s);
-        out.retain(|m| matches!(m, MeterMessage::Summary(_)));
+        out.retain(|m| matches!(m, MonitorEvent::Summary(_)));
         m.finish(&s, &mut out);
         let sum = summary(&out);
         assert_eq!(sum.alarms, 150_000);
@@ -456,7 +389,7 @@ mod tests {
         let mut out = vec![];
         let (_, f) = frame(0, 0.5, true);
         for _ in 0..3 * MAX_SAMPLES {
-            push(&mut m, &s, Timestamps::default(), None, &f, None, &mut out);
+            push(&mut m, &s, FrameTimes::default(), None, &f, None, &mut out);
         }
         for r in [&m.sharpness, &m.resolution, &m.drop.ratio] {
             assert!(r.median.len() <= MAX_SAMPLES && r.recent.len() <= MAX_SAMPLES);
@@ -473,17 +406,17 @@ mod tests {
         let a = alarms(&out);
         assert_eq!(a.len(), 2, "{a:?}");
         assert_eq!(a[0].event, AlarmEvent::Start);
-        let start = a[0].times.timestamp.unwrap().nseconds();
+        let start = a[0].times.pts.unwrap();
         // The median of a 200 ms window crosses within that window of the change at 2 s.
         assert!((2_000_000_000..2_200_000_000).contains(&start), "{start}");
         assert!(a[0].sharpness < 0.3);
         assert_eq!(a[1].event, AlarmEvent::End);
-        let end = a[1].times.timestamp.unwrap().nseconds();
+        let end = a[1].times.pts.unwrap();
         assert!((4_000_000_000..4_200_000_000).contains(&end), "{end}");
-        assert_eq!(a[1].duration.unwrap().nseconds(), end - start);
+        assert_eq!(a[1].duration.unwrap(), end - start);
         let s = summary(&out);
         assert_eq!((s.frames, s.valid_frames, s.alarms), (150, 150, 1));
-        assert_eq!(s.alarm_duration.nseconds(), end - start);
+        assert_eq!(s.alarm_duration, end - start);
         assert_eq!(s.sharpness_min, Some(0.1));
     }
 
@@ -500,8 +433,8 @@ mod tests {
         let out = run(&v, &s);
         let a = alarms(&out);
         assert_eq!(a.len(), 2, "{a:?}");
-        assert_eq!(a[0].times.timestamp.unwrap().nseconds(), 50 * FRAME);
-        assert_eq!(a[1].times.timestamp.unwrap().nseconds(), 100 * FRAME);
+        assert_eq!(a[0].times.pts.unwrap(), 50 * FRAME);
+        assert_eq!(a[1].times.pts.unwrap(), 100 * FRAME);
     }
 
     #[test]
@@ -540,7 +473,7 @@ mod tests {
         let a = alarms(&out);
         let events: Vec<_> = a.iter().map(|a| a.event).collect();
         assert_eq!(events, vec![AlarmEvent::Start, AlarmEvent::End]);
-        let end = a[1].times.timestamp.unwrap().nseconds();
+        let end = a[1].times.pts.unwrap();
         assert!(
             end < 75 * FRAME,
             "ended by the data, not at the stream's end: {end}"
@@ -568,8 +501,8 @@ mod tests {
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].event, AlarmEvent::End);
         // Closed where the last frame ended: 75 frames.
-        assert_eq!(a[1].times.timestamp.unwrap().nseconds(), 75 * FRAME);
-        assert!(matches!(out[out.len() - 2], MeterMessage::Alarm(_)));
+        assert_eq!(a[1].times.pts.unwrap(), 75 * FRAME);
+        assert!(matches!(out[out.len() - 2], MonitorEvent::Alarm(_)));
     }
 
     #[test]
@@ -579,8 +512,8 @@ mod tests {
         let reports = reports(&out);
         assert_eq!(reports.len(), 3);
         assert_eq!(reports[0].frames, 25);
-        assert_eq!(reports[0].duration.unwrap().nseconds(), 25 * FRAME);
-        assert_eq!(reports[1].times.timestamp.unwrap().nseconds(), 25 * FRAME);
+        assert_eq!(reports[0].duration, 25 * FRAME);
+        assert_eq!(reports[1].times.pts.unwrap(), 25 * FRAME);
         assert_eq!(reports[2].frames, 10);
         let every = run(
             &v[..3],
@@ -627,8 +560,8 @@ mod tests {
             push(
                 &mut m,
                 &s,
-                Timestamps::default(),
-                Some(ClockTime::from_nseconds(FRAME)),
+                FrameTimes::default(),
+                Some(FRAME),
                 &f,
                 None,
                 &mut out,
@@ -637,8 +570,8 @@ mod tests {
         m.finish(&s, &mut out);
         let a = alarms(&out);
         assert_eq!(a.len(), 2);
-        assert_eq!(a[0].times.timestamp, None);
-        assert_eq!(a[1].duration.unwrap().nseconds(), 30 * FRAME);
+        assert_eq!(a[0].times.pts, None);
+        assert_eq!(a[1].duration.unwrap(), 30 * FRAME);
     }
 
     #[test]
@@ -656,25 +589,17 @@ mod tests {
             let soft = (50..100).contains(&i);
             f.effective_width = Some(if soft { 320 } else { 640 });
             f.effective_height = Some(360);
-            push(
-                &mut m,
-                &s,
-                t,
-                Some(ClockTime::from_nseconds(FRAME)),
-                &f,
-                None,
-                &mut out,
-            );
+            push(&mut m, &s, t, Some(FRAME), &f, None, &mut out);
         }
         m.finish(&s, &mut out);
         let a = alarms(&out);
         assert_eq!(a.len(), 2, "{a:?}");
         assert!(a.iter().all(|a| a.reason == AlarmReason::Resolution));
-        let start = a[0].times.timestamp.unwrap().nseconds();
+        let start = a[0].times.pts.unwrap();
         assert!((2_000_000_000..2_200_000_000).contains(&start), "{start}");
         assert_eq!(a[0].effective_share, Some(0.5));
         assert_eq!(a[0].threshold, 0.7);
-        let end = a[1].times.timestamp.unwrap().nseconds();
+        let end = a[1].times.pts.unwrap();
         assert!((4_000_000_000..4_200_000_000).contains(&end), "{end}");
         let reports = reports(&out);
         assert_eq!(reports[0].effective_width, Some(640));
@@ -711,7 +636,7 @@ mod tests {
 
     /// 2 s of a scene at full size, a cut to a second scene whose effective width is
     /// `share(i)` of the nominal one; the resolution alarms (threshold and drop off).
-    fn resolution_after_cut(share: impl Fn(u64) -> f64) -> Vec<Alarm> {
+    fn resolution_after_cut(share: impl Fn(u64) -> f64) -> Vec<AlarmEdge> {
         let (scene_a, scene_b) = two_scenes();
         let s = resolution_settings();
         let (mut m, mut out) = (Monitor::new(), vec![]);
@@ -721,7 +646,7 @@ mod tests {
             f.effective_width = Some((SIZE.0 as f64 * if second { share(i) } else { 1.0 }) as u32);
             f.effective_height = Some(SIZE.1);
             let thumb = if second { &scene_b } else { &scene_a };
-            let d = Some(ClockTime::from_nseconds(FRAME));
+            let d = Some(FRAME);
             push(&mut m, &s, t, d, &f, Some(thumb), &mut out);
         }
         m.finish(&s, &mut out);
@@ -737,7 +662,7 @@ mod tests {
         let a = resolution_after_cut(|_| 0.4);
         assert_eq!(a.len(), 2, "{a:?}");
         assert_eq!(a[0].reason, AlarmReason::Resolution);
-        let start = a[0].times.timestamp.unwrap().nseconds();
+        let start = a[0].times.pts.unwrap();
         assert_eq!(start, 50 * FRAME + CUT_SETTLE, "{a:?}");
     }
 
@@ -748,7 +673,7 @@ mod tests {
         let (scene_a, scene_b) = two_scenes();
         let s = resolution_settings();
         let (mut m, mut out) = (Monitor::new(), vec![]);
-        let d = Some(ClockTime::from_nseconds(FRAME));
+        let d = Some(FRAME);
         for i in 0..101u64 {
             let (t, f) = frame(i, 0.5, true);
             let thumb = if i < 100 { &scene_a } else { &scene_b };
@@ -763,7 +688,7 @@ mod tests {
         m.finish(&s, &mut out);
         let a = alarms(&out);
         assert_eq!(a.len(), 2, "{a:?}");
-        let start = a[0].times.timestamp.unwrap().nseconds();
+        let start = a[0].times.pts.unwrap();
         assert!((25 * FRAME..30 * FRAME).contains(&start), "{a:?}");
     }
 
@@ -785,14 +710,14 @@ mod tests {
         let a = alarms(&out);
         assert_eq!(a.len(), 2, "{a:?}");
         assert!(a.iter().all(|a| a.reason == AlarmReason::Drop));
-        let start = a[0].times.timestamp.unwrap().nseconds();
+        let start = a[0].times.pts.unwrap();
         assert!((3_000_000_000..3_200_000_000).contains(&start), "{start}");
         let baseline = a[0].baseline.unwrap();
         assert!((baseline - 0.8).abs() < 0.002, "{baseline}");
         let drop = a[0].relative_drop.unwrap();
         assert!((drop - 0.625).abs() < 0.01, "{drop}");
         assert_eq!(a[0].threshold, 0.4);
-        let end = a[1].times.timestamp.unwrap().nseconds();
+        let end = a[1].times.pts.unwrap();
         assert!((7_000_000_000..7_200_000_000).contains(&end), "{end}");
         // The soft stretch, longer than the sharp one, was not learned: the baseline is
         // still 0.8.
@@ -809,8 +734,8 @@ mod tests {
         assert_eq!(sum.episodes.len(), 1);
         let e = sum.episodes[0];
         assert_eq!(e.reason, AlarmReason::Drop);
-        assert_eq!(e.times.timestamp.unwrap().nseconds(), start);
-        assert_eq!(e.duration.nseconds(), end - start);
+        assert_eq!(e.times.pts.unwrap(), start);
+        assert_eq!(e.duration, end - start);
     }
 
     #[test]
@@ -883,7 +808,7 @@ mod tests {
         m.finish(&s, &mut out);
         let a = alarms(&out);
         assert_eq!(a[0].reason, AlarmReason::Drop);
-        assert_eq!(a[0].times.timestamp, Some(ClockTime::ZERO));
+        assert_eq!(a[0].times.pts, Some(0));
         // Too short a run gives nothing to save.
         let mut m = Monitor::new();
         feed(&mut m, &[(0.8, true)], &s);
@@ -892,7 +817,7 @@ mod tests {
 
     /// Two thumbnails of different scenes.
     fn two_scenes() -> (Thumbnail, Thumbnail) {
-        use crate::analysis::thumbnail::SIDE;
+        use crate::analysis::kernels::thumbnail::SIDE;
         (
             std::array::from_fn(|i| ((i % SIDE) * 10) as f32),
             std::array::from_fn(|i| ((i / SIDE) * 10) as f32),
@@ -901,7 +826,7 @@ mod tests {
 
     /// Feeds one 25 fps frame per (sharpness, effective share of the width, second scene)
     /// with drop settings; the alarms.
-    fn run_scenes(frames: impl Iterator<Item = (f64, f64, bool)>) -> Vec<Alarm> {
+    fn run_scenes(frames: impl Iterator<Item = (f64, f64, bool)>) -> Vec<AlarmEdge> {
         let (scene_a, scene_b) = two_scenes();
         let s = drop_settings();
         let mut m = Monitor::new();
@@ -910,7 +835,7 @@ mod tests {
             let (t, mut f) = frame(i as u64, v, true);
             f.effective_width = Some((SIZE.0 as f64 * share) as u32);
             f.effective_height = Some(SIZE.1);
-            let d = Some(ClockTime::from_nseconds(FRAME));
+            let d = Some(FRAME);
             let thumb = if second { &scene_b } else { &scene_a };
             push(&mut m, &s, t, d, &f, Some(thumb), &mut out);
         }
@@ -920,7 +845,7 @@ mod tests {
 
     /// 3 s of a sharp scene (0.8, full size), then a cut to a scene of `sharpness` whose
     /// effective width is `share` of the nominal one; the alarms.
-    fn cut_to(sharpness: f64, share: f64) -> Vec<Alarm> {
+    fn cut_to(sharpness: f64, share: f64) -> Vec<AlarmEdge> {
         run_scenes((0..200).map(|i| {
             if i < 75 {
                 (0.8, 1.0, false)
@@ -937,7 +862,7 @@ mod tests {
         let a = cut_to(0.4, 0.5);
         assert_eq!(a.len(), 2, "{a:?}");
         assert_eq!(a[0].reason, AlarmReason::Drop);
-        assert_eq!(a[0].times.timestamp.unwrap().nseconds(), 75 * FRAME);
+        assert_eq!(a[0].times.pts.unwrap(), 75 * FRAME);
         assert!((a[0].baseline.unwrap() - 0.8).abs() < 0.002, "{a:?}");
     }
 
@@ -963,7 +888,7 @@ mod tests {
             _ => (0.15, 1.0, true),
         }));
         assert_eq!(a.len(), 2, "{a:?}");
-        let start = a[0].times.timestamp.unwrap().nseconds();
+        let start = a[0].times.pts.unwrap();
         assert!((150 * FRAME..160 * FRAME).contains(&start), "{start}");
         // The message carries the level the drop was measured against.
         let reference = a[0].baseline.unwrap();
@@ -973,7 +898,7 @@ mod tests {
 
     #[test]
     fn a_scene_cut_restarts_the_smoothing_window() {
-        use crate::analysis::thumbnail::CELLS;
+        use crate::analysis::kernels::thumbnail::CELLS;
         let (scene_a, scene_b) = two_scenes();
         assert_eq!(scene_a.len(), CELLS);
         let s = MonitorSettings {
@@ -994,7 +919,7 @@ mod tests {
                 };
                 let (t, f) = frame(i, sharpness, true);
                 let thumb = with_thumbnails.then_some(thumb);
-                let d = Some(ClockTime::from_nseconds(FRAME));
+                let d = Some(FRAME);
                 if push(&mut m, &s, t, d, &f, thumb, &mut out) {
                     cuts.push(i);
                 }
@@ -1003,7 +928,7 @@ mod tests {
                 }
             }
             m.finish(&s, &mut out);
-            let start = alarms(&out)[0].times.timestamp.unwrap().nseconds();
+            let start = alarms(&out)[0].times.pts.unwrap();
             (start, posted.unwrap(), cuts)
         };
         // The cut frame posts the episode: the 2 s window no longer holds the old scene.

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use super::episode::{EpisodeTracker, Point, Transition};
 use super::median::{MAX_SAMPLES, RollingMedian};
-use super::monitor::MonitorSettings;
+use super::settings::MonitorSettings;
 
 /// Smoothing and episodes of one alarm reason: the median of its judged value over the
 /// smoothing window, against a limit, recovering at the limit plus the hysteresis.

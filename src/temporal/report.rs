@@ -1,10 +1,41 @@
 //! Accumulates analysed frames into one periodic report.
 
 use crate::analysis::FrameFigures;
-use crate::messages::{AlarmState, Report, clock_time};
 
+use super::alarm::AlarmState;
 use super::count_median::CountMedian;
 use super::episode::Point;
+use super::times::FrameTimes;
+
+/// Figures over the frames of one interval (the `sharpmeter` report message).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IntervalReport {
+    /// Times of the first frame covered.
+    pub times: FrameTimes,
+    /// ns from the first frame's start to the last frame's end.
+    pub duration: u64,
+    /// Frames analysed.
+    pub frames: u32,
+    pub valid_frames: u32,
+    /// Frames that passed without analysis because they were late.
+    pub skipped_frames: u32,
+    /// Means over valid frames; None when there were none or the metric was not computed.
+    pub sharpness: Option<f64>,
+    pub laplacian_variance: Option<f64>,
+    pub tenengrad: Option<f64>,
+    pub blur_effect: Option<f64>,
+    pub edge_width: Option<f64>,
+    pub sharpness_min: Option<f64>,
+    /// Medians over valid frames with an estimate, pixels.
+    pub effective_width: Option<u32>,
+    pub effective_height: Option<u32>,
+    /// The stream's established baseline at the end of the interval.
+    pub baseline: Option<f64>,
+    /// Tile map: the lowest valid tile, and the mean share of valid tiles below `threshold`.
+    pub tile_min: Option<f64>,
+    pub tiles_below: Option<f64>,
+    pub state: AlarmState,
+}
 
 /// Running mean of the values present.
 #[derive(Debug, Default, Clone, Copy)]
@@ -92,11 +123,11 @@ impl ReportAccumulator {
     }
 
     /// The report of the frames added since the last one, if any; starts a new interval.
-    pub fn take(&mut self, state: AlarmState) -> Option<Report> {
+    pub fn take(&mut self, state: AlarmState) -> Option<IntervalReport> {
         let first = self.first.take()?;
-        Some(Report {
+        Some(IntervalReport {
             times: first.times,
-            duration: Some(clock_time(self.end_clock.saturating_sub(first.clock))),
+            duration: self.end_clock.saturating_sub(first.clock),
             frames: self.frames,
             valid_frames: self.valid_frames,
             skipped_frames: self.skipped_frames,
@@ -161,7 +192,7 @@ mod tests {
         );
         // Metrics not computed stay out of the report.
         assert_eq!((rep.blur_effect, rep.edge_width), (None, None));
-        assert_eq!(rep.duration, Some(gst::ClockTime::from_nseconds(30)));
+        assert_eq!(rep.duration, 30);
         assert!(r.take(AlarmState::Ok).is_none());
     }
 

@@ -5,7 +5,7 @@
 //! picture scaled a little each frame) no cut; the coarse grid makes slow pans and motion no
 //! cut.
 
-use crate::analysis::thumbnail::{CELLS, Thumbnail};
+use crate::analysis::kernels::thumbnail::{CELLS, Thumbnail};
 
 /// Correlation below which consecutive thumbnails are a cut.
 pub const CUT_CORRELATION: f64 = 0.5;
@@ -87,7 +87,7 @@ impl SceneCuts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::thumbnail::SIDE;
+    use crate::analysis::kernels::thumbnail::SIDE;
 
     /// A smooth pattern shifted by `dx` cells, brightness `gain` and offset `offset`.
     fn scene(kind: u32, dx: f32, gain: f32, offset: f32) -> Thumbnail {

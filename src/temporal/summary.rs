@@ -2,15 +2,52 @@
 
 use std::collections::VecDeque;
 
-use gst::ClockTime;
-
 use crate::analysis::FrameFigures;
-use crate::messages::{AlarmReason, Episode, Summary, Timestamps, clock_time};
+
+use super::alarm::AlarmReason;
+use super::count_median::CountMedian;
+use super::times::FrameTimes;
 
 /// Most episodes the summary lists; earlier ones are only counted.
 pub const MAX_EPISODES: usize = 100;
 
-use super::count_median::CountMedian;
+/// Totals over a whole stream (the `sharpmeter-summary` message).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StreamSummary {
+    /// Frames analysed.
+    pub frames: u32,
+    pub valid_frames: u32,
+    /// Frames that passed without analysis because they were late.
+    pub skipped_frames: u32,
+    /// Over valid frames; None when there were none.
+    pub sharpness_mean: Option<f64>,
+    pub sharpness_min: Option<f64>,
+    /// Medians over valid frames with an estimate, pixels.
+    pub effective_width: Option<u32>,
+    pub effective_height: Option<u32>,
+    /// Episodes started, all reasons.
+    pub alarms: u32,
+    /// ns in all episodes.
+    pub alarm_duration: u64,
+    /// The stream's established baseline at the end.
+    pub baseline: Option<f64>,
+    /// Largest relative drop of the smoothed sharpness against the established baseline.
+    pub drop_max: Option<f64>,
+    /// The latest [`MAX_EPISODES`] episodes, in the order they started.
+    pub episodes: Vec<EpisodeRecord>,
+    /// Earlier episodes left out of `episodes`.
+    pub episodes_omitted: u32,
+}
+
+/// One alarm episode of the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct EpisodeRecord {
+    pub reason: AlarmReason,
+    /// Times of its first degraded frame.
+    pub times: FrameTimes,
+    /// ns; 0 while open.
+    pub duration: u64,
+}
 
 #[derive(Debug, Default)]
 pub struct SummaryAccumulator {
@@ -25,7 +62,7 @@ pub struct SummaryAccumulator {
     drop_max: Option<f64>,
     /// The latest [`MAX_EPISODES`] episodes: closed ones, and open ones with a zero duration
     /// until they end.
-    episodes: VecDeque<Episode>,
+    episodes: VecDeque<EpisodeRecord>,
     /// Episodes that left `episodes` to keep it bounded.
     episodes_omitted: u32,
     /// Frames that passed without analysis because they were late.
@@ -50,23 +87,23 @@ impl SummaryAccumulator {
         self.skipped_frames = self.skipped_frames.saturating_add(1);
     }
 
-    pub fn add_alarm_start(&mut self, reason: AlarmReason, times: Timestamps) {
+    pub fn add_alarm_start(&mut self, reason: AlarmReason, times: FrameTimes) {
         self.alarms = self.alarms.saturating_add(1);
         if self.episodes.len() == MAX_EPISODES {
             self.episodes.pop_front();
             self.episodes_omitted = self.episodes_omitted.saturating_add(1);
         }
-        self.episodes.push_back(Episode {
+        self.episodes.push_back(EpisodeRecord {
             reason,
             times,
-            duration: ClockTime::ZERO,
+            duration: 0,
         });
     }
 
     pub fn add_alarm_end(&mut self, reason: AlarmReason, duration: u64) {
         self.alarm_duration = self.alarm_duration.saturating_add(duration);
         if let Some(e) = self.episodes.iter_mut().rev().find(|e| e.reason == reason) {
-            e.duration = clock_time(duration);
+            e.duration = duration;
         }
     }
 
@@ -77,8 +114,8 @@ impl SummaryAccumulator {
     }
 
     /// The summary, with the stream's final `baseline`.
-    pub fn summary(&self, baseline: Option<f64>) -> Summary {
-        Summary {
+    pub fn summary(&self, baseline: Option<f64>) -> StreamSummary {
+        StreamSummary {
             frames: self.frames,
             valid_frames: self.valid_frames,
             sharpness_mean: (self.valid_frames > 0)
@@ -87,7 +124,7 @@ impl SummaryAccumulator {
             effective_width: self.effective_width.get(),
             effective_height: self.effective_height.get(),
             alarms: self.alarms,
-            alarm_duration: clock_time(self.alarm_duration),
+            alarm_duration: self.alarm_duration,
             baseline,
             drop_max: self.drop_max,
             episodes: self.episodes.iter().copied().collect(),
@@ -105,8 +142,8 @@ mod tests {
     fn the_episode_list_keeps_the_latest_and_counts_the_rest() {
         let mut s = SummaryAccumulator::default();
         for i in 0..MAX_EPISODES as u64 + 30 {
-            let times = Timestamps {
-                timestamp: Some(ClockTime::from_nseconds(i)),
+            let times = FrameTimes {
+                pts: Some(i),
                 ..Default::default()
             };
             s.add_alarm_start(AlarmReason::Drop, times);
@@ -116,9 +153,9 @@ mod tests {
         assert_eq!(summary.alarms, MAX_EPISODES as u32 + 30);
         assert_eq!(summary.episodes.len(), MAX_EPISODES);
         assert_eq!(summary.episodes_omitted, 30);
-        assert_eq!(summary.episodes[0].times.timestamp.unwrap().nseconds(), 30);
-        // Durations saturate instead of reaching GST_CLOCK_TIME_NONE.
-        assert_eq!(summary.alarm_duration, ClockTime::MAX);
-        assert_eq!(summary.episodes[0].duration, ClockTime::MAX);
+        assert_eq!(summary.episodes[0].times.pts, Some(30));
+        // Durations saturate instead of wrapping.
+        assert_eq!(summary.alarm_duration, u64::MAX);
+        assert_eq!(summary.episodes[0].duration, u64::MAX);
     }
 }

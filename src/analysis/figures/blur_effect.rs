@@ -9,8 +9,8 @@
 //! (`h_size` times them), and the Sobel responses are kept unscaled. The sums are exact, so
 //! the result equals scikit-image's float64 one to its rounding.
 
-use super::plane::LumaPlane;
-use super::simd::with_avx2;
+use crate::analysis::frame::plane::LumaPlane;
+use crate::analysis::kernels::simd::with_avx2;
 
 /// The box size scikit-image uses by default.
 pub const H_SIZE: usize = 11;
@@ -416,7 +416,7 @@ mod tests {
     fn integer_rows_equal_the_float64_pictures() {
         let mut scratch = BlurEffectScratch::default();
         for (w, h) in [(4, 4), (5, 9), (37, 23), (130, 70)] {
-            let data = crate::analysis::simd::textured(w, h);
+            let data = crate::analysis::kernels::simd::textured(w, h);
             let p = plane(&data, w, h);
             for size in [1, 3, 11, 40] {
                 let got = blur_effect(&p, size, &mut scratch).unwrap();
@@ -427,7 +427,7 @@ mod tests {
                 );
             }
         }
-        let deep: Vec<u16> = crate::analysis::simd::textured(61, 33)
+        let deep: Vec<u16> = crate::analysis::kernels::simd::textured(61, 33)
             .iter()
             .enumerate()
             .map(|(i, &v)| (v as u16) << 8 | (i % 251) as u16)
@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn avx2_build_equals_the_baseline() {
-        crate::analysis::simd::with_textured(203, 77, |p| {
+        crate::analysis::kernels::simd::with_textured(203, 77, |p| {
             let mut scratch = BlurEffectScratch::default();
             let got = blur_effect(p, H_SIZE, &mut scratch);
             assert!(got.is_some_and(|b| b > 0.0 && b < 1.0), "{got:?}");

@@ -7,8 +7,8 @@
 //! edges with a width, in pixels; higher = blurrier. Samples deeper than 8 bits are
 //! truncated to 8 bits first, since blurdetect works on 8-bit planes.
 
-use super::plane::LumaPlane;
-use super::simd::with_avx2;
+use crate::analysis::frame::plane::LumaPlane;
+use crate::analysis::kernels::simd::with_avx2;
 
 const LOW: u8 = 15;
 const HIGH: u8 = 30;
@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn avx2_build_equals_the_baseline() {
-        crate::analysis::simd::with_textured(203, 77, |p| {
+        crate::analysis::kernels::simd::with_textured(203, 77, |p| {
             let mut scratch = EdgeWidthScratch::default();
             let got = edge_width(p, &mut scratch);
             assert!(got.is_some());

@@ -10,7 +10,7 @@
 //! has detail up to Nyquist. The edge, as a share of Nyquist, times [`CALIBRATION`] is the
 //! estimate. The constants were chosen on the shared corpus and H.264 clips made from it.
 
-use super::line_spectrum::NYQUIST;
+use crate::analysis::kernels::line_spectrum::NYQUIST;
 
 /// Fall below the low-band level that ends the detail even above the floor, dB.
 pub const DROP_DB: f64 = 17.0;
@@ -63,7 +63,7 @@ pub fn depth_db(power: &[f64]) -> Option<f64> {
 }
 
 /// Share of the nominal size (0..1] that the detail of `power` (bins `0..=NYQUIST` of
-/// [`super::line_spectrum`]) corresponds to; None when the spectrum carries no energy.
+/// [`crate::analysis::kernels::line_spectrum`]) corresponds to; None when the spectrum carries no energy.
 pub fn effective_share(power: &[f64]) -> Option<f64> {
     if power.len() != NYQUIST + 1 || power[1..].iter().sum::<f64>() <= 0.0 {
         return None;

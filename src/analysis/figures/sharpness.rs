@@ -20,8 +20,8 @@
 //! The caller caps the result at [`SHARE_CAP`] times the effective share of the worse axis
 //! ([`capped_by_share`]), so a frame whose detail ends early never reads sharp.
 
-use super::band_energy::{BANDS, BlockEnergies, Energies, white_noise_gains};
-use super::diagonal_energy::DiagonalEnergies;
+use crate::analysis::kernels::band_energy::{BANDS, BlockEnergies, Energies, white_noise_gains};
+use crate::analysis::kernels::diagonal_energy::DiagonalEnergies;
 
 /// The score of one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -14,10 +14,10 @@ use std::collections::HashMap;
 
 use rustfft::num_complex::Complex;
 
-use super::line_spectrum::Axis;
-use super::plane::LumaPlane;
-use super::real_fft::{Buffers, Planners, RealFft};
-use super::simd::with_avx2;
+use crate::analysis::frame::plane::LumaPlane;
+use crate::analysis::kernels::line_spectrum::Axis;
+use crate::analysis::kernels::real_fft::{Buffers, Planners, RealFft};
+use crate::analysis::kernels::simd::with_avx2;
 
 /// Lines read per axis (half of them for the DCT-I).
 pub const LINES: usize = 64;
@@ -491,7 +491,7 @@ mod tests {
 
     #[test]
     fn the_lines_the_spectra_read_give_the_same_search() {
-        use crate::analysis::line_spectrum::{SpectrumScratch, line_spectrum};
+        use crate::analysis::kernels::line_spectrum::{SpectrumScratch, line_spectrum};
         // 300 rows: every other of the spectra's 128 lines; 100: none of them (not a
         // multiple of 64); 40: the same 40 lines.
         for h in [300, 100, 40] {

@@ -1,6 +1,6 @@
 //! A read-only view of one luma plane: samples, size and row stride.
 
-use super::region::Rect;
+use super::rect::Rect;
 
 /// Sample storage of a luma plane.
 #[derive(Debug, Clone, Copy)]

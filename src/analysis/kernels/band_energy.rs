@@ -2,8 +2,8 @@
 //! decimation by 2 along the axis only), on every [`LINE_STEP`]th line.
 
 use super::derivatives::reflect101;
-use super::plane::LumaPlane;
 use super::simd::{has_avx2, with_avx2};
+use crate::analysis::frame::plane::LumaPlane;
 
 /// Number of pyramid bands; band 0 is the finest (0.25..0.5 cycles per pixel).
 pub const BANDS: usize = 5;
@@ -665,7 +665,7 @@ mod tests {
             return;
         }
         // Extremes (0 and 255 times 1) and a texture, over lane counts around 16.
-        let texture = crate::analysis::simd::textured(203, 5);
+        let texture = crate::analysis::kernels::simd::textured(203, 5);
         for lanes in [1, 15, 16, 17, 33, 203] {
             for rows in [
                 std::array::from_fn(|t| (0..lanes).map(|x| texture[t * 203 + x] as i16).collect()),
@@ -751,7 +751,7 @@ mod tests {
 
     #[test]
     fn the_avx2_build_gives_the_same_energies() {
-        crate::analysis::simd::with_textured(203, 117, |p| {
+        crate::analysis::kernels::simd::with_textured(203, 117, |p| {
             let mut s = BandScratch::default();
             let (mut a, mut b) = (BlockEnergies::default(), BlockEnergies::default());
             horizontal(p, &mut s, &mut a);
@@ -820,7 +820,7 @@ mod tests {
     #[test]
     fn columns_read_as_the_rows_of_the_transposed_plane() {
         let (w, h) = (203, 117);
-        let data = crate::analysis::simd::textured(w, h);
+        let data = crate::analysis::kernels::simd::textured(w, h);
         let transposed: Vec<u8> = (0..w * h).map(|i| data[(i % h) * w + i / h]).collect();
         let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
         let t = LumaPlane::new_u8(&transposed, h, w, h).unwrap();
@@ -851,7 +851,7 @@ mod tests {
         {
             let mut s = BandScratch::default();
             let (mut exact, mut float) = (BlockEnergies::default(), BlockEnergies::default());
-            crate::analysis::simd::with_8_and_16_bit(w, h, |eight, sixteen| {
+            crate::analysis::kernels::simd::with_8_and_16_bit(w, h, |eight, sixteen| {
                 axis(eight, &mut s, &mut exact);
                 axis(sixteen, &mut s, &mut float);
             });

@@ -3,11 +3,11 @@
 //! (3x3), both with BORDER_REFLECT_101. Sums are exact integers; results are in 8-bit units.
 //! The same pass feeds the noise estimate, on every [`NOISE_ROW_STEP`]th row.
 
-use super::noise::{
+use super::noise_histogram::{
     MAX_PACKED_PIXELS, NoiseHistogram, PACKED_BIN_SHIFT, PACKED_COUNT_BITS, pack, unpack,
 };
-use super::plane::LumaPlane;
 use super::simd::with_avx2;
+use crate::analysis::frame::plane::LumaPlane;
 
 /// Frame-wide derivative figures (higher = sharper), in 8-bit sample units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -572,7 +572,7 @@ mod tests {
     #[test]
     fn the_avx2_build_gives_the_same_figures() {
         let (w, h) = (203, 117);
-        let data = crate::analysis::simd::textured(w, h);
+        let data = crate::analysis::kernels::simd::textured(w, h);
         let deep: Vec<u16> = data.iter().map(|&v| (v as u16) << 2).collect();
         for p in [
             LumaPlane::new_u8(&data, w, h, w).unwrap(),
@@ -598,7 +598,7 @@ mod tests {
             (203, 117),
             (4100, 3),
         ] {
-            let data = crate::analysis::simd::textured(w, h);
+            let data = crate::analysis::kernels::simd::textured(w, h);
             let p = LumaPlane::new_u8(&data, w, h, w).unwrap();
             let DerivativeScratch {
                 rows8,
@@ -619,7 +619,7 @@ mod tests {
 
     #[test]
     fn avx2_sums_equal_the_portable_ones() {
-        let data = crate::analysis::simd::textured(613, 3);
+        let data = crate::analysis::kernels::simd::textured(613, 3);
         let row = |y: usize| -> Vec<i16> {
             data[y * 613..(y + 1) * 613]
                 .iter()

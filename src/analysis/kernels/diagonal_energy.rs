@@ -7,8 +7,8 @@
 use super::band_energy::{BLOCK, KERNEL, blur_line, squared_difference};
 use super::derivatives::reflect101;
 use super::diagonal_energy_u8::{self, ExactScratch};
-use super::plane::LumaPlane;
 use super::simd::with_avx2;
+use crate::analysis::frame::plane::LumaPlane;
 
 /// Rows of the vertical filter.
 const TAPS: usize = KERNEL.len();
@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_avx2_build_gives_the_same_energies() {
-        crate::analysis::simd::with_textured(203, 117, |p| {
+        crate::analysis::kernels::simd::with_textured(203, 117, |p| {
             let mut s = DiagonalScratch::default();
             let (mut a, mut b) = (DiagonalEnergies::default(), DiagonalEnergies::default());
             diagonal(p, &mut s, &mut a);
@@ -296,7 +296,7 @@ mod tests {
         for (w, h) in [(1, 1), (2, 3), (5, 4), (7, 9), (203, 117)] {
             let mut s = DiagonalScratch::default();
             let (mut exact, mut float) = (DiagonalEnergies::default(), DiagonalEnergies::default());
-            crate::analysis::simd::with_8_and_16_bit(w, h, |eight, sixteen| {
+            crate::analysis::kernels::simd::with_8_and_16_bit(w, h, |eight, sixteen| {
                 diagonal(eight, &mut s, &mut exact);
                 diagonal(sixteen, &mut s, &mut float);
             });

@@ -5,8 +5,8 @@
 
 use super::band_energy::BLOCK;
 use super::derivatives::reflect101;
-use super::plane::LumaPlane;
 use super::simd::has_avx2;
+use crate::analysis::frame::plane::LumaPlane;
 
 /// Rows of the vertical filter.
 const TAPS: usize = 5;
@@ -521,7 +521,7 @@ mod tests {
         if !has_avx2() {
             return;
         }
-        let data = crate::analysis::simd::textured(613, 5);
+        let data = crate::analysis::kernels::simd::textured(613, 5);
         let extremes: Vec<u8> = (0..613).map(|i| if i % 2 == 0 { 255 } else { 0 }).collect();
         for n in [1, 2, 7, 15, 16, 17, 31, 32, 33, 64, 65, 100, 611] {
             for rows in [

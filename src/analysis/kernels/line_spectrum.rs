@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use rustfft::{Fft, FftPlanner, num_complex::Complex};
 
-use super::plane::LumaPlane;
 use super::simd::with_avx2;
+use crate::analysis::frame::plane::LumaPlane;
 
 /// Samples per segment; bin `k` of the spectrum is `k / SEGMENT` cycles per pixel.
 pub const SEGMENT: usize = 128;
@@ -398,7 +398,7 @@ mod tests {
     #[test]
     fn pairs_of_segments_give_the_power_of_single_segments() {
         // 400 samples make 5 segments (one unpaired), 150 make 1.
-        crate::analysis::simd::with_textured(400, 150, |plane| {
+        crate::analysis::kernels::simd::with_textured(400, 150, |plane| {
             let mut s = SpectrumScratch::default();
             for axis in [Axis::Rows, Axis::Columns] {
                 let paired = line_spectrum(plane, axis, &mut s).unwrap().to_vec();
@@ -414,7 +414,7 @@ mod tests {
 
     #[test]
     fn the_avx2_build_gives_the_same_power() {
-        crate::analysis::simd::with_textured(203, 150, |plane| {
+        crate::analysis::kernels::simd::with_textured(203, 150, |plane| {
             let mut s = SpectrumScratch::default();
             for axis in [Axis::Rows, Axis::Columns] {
                 mean_power(plane, axis, &mut s);

@@ -10,7 +10,7 @@ use realfft::{RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner, num_complex::Complex};
 
 /// A planned forward FFT of `len` real samples.
-pub(super) enum RealFft {
+pub(crate) enum RealFft {
     Even {
         half: Arc<dyn Fft<f32>>,
         /// `realfft`'s e^(-2 pi i k / n) / 2 for `k` in `1..twiddle_count`, real and
@@ -22,7 +22,7 @@ pub(super) enum RealFft {
 
 /// Memory [`RealFft::process`] reuses.
 #[derive(Default)]
-pub(super) struct Buffers {
+pub(crate) struct Buffers {
     pairs: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
     /// The bins [`split`] pairs up, real and imaginary parts apart: from the start, and from
@@ -31,7 +31,7 @@ pub(super) struct Buffers {
 }
 
 /// Plans shared by the [`RealFft`]s of one owner.
-pub(super) struct Planners {
+pub(crate) struct Planners {
     complex: FftPlanner<f32>,
     real: RealFftPlanner<f32>,
 }
@@ -46,7 +46,7 @@ impl Default for Planners {
 }
 
 impl RealFft {
-    pub(super) fn new(len: usize, planners: &mut Planners) -> Self {
+    pub(crate) fn new(len: usize, planners: &mut Planners) -> Self {
         if len % 2 == 1 {
             return RealFft::Odd(planners.real.plan_fft_forward(len));
         }
@@ -73,7 +73,7 @@ impl RealFft {
 
     /// Makes room in `buffers` for this transform, so that [`RealFft::process`] allocates
     /// nothing.
-    pub(super) fn reserve(&self, len: usize, buffers: &mut Buffers) {
+    pub(crate) fn reserve(&self, len: usize, buffers: &mut Buffers) {
         let scratch = match self {
             RealFft::Even { half, .. } => half.get_outofplace_scratch_len(),
             RealFft::Odd(fft) => fft.get_scratch_len(),
@@ -89,7 +89,7 @@ impl RealFft {
     /// The spectrum (`len / 2 + 1` bins) of `input` (`len` samples) into `output`; `input` is
     /// overwritten.
     #[inline(always)]
-    pub(super) fn process(
+    pub(crate) fn process(
         &self,
         input: &mut [f32],
         output: &mut [Complex<f32>],

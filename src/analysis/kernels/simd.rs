@@ -50,9 +50,13 @@ pub(crate) fn textured(w: usize, h: usize) -> Vec<u8> {
 
 /// [`textured`] as an 8-bit plane, for `check`.
 #[cfg(test)]
-pub(crate) fn with_textured(w: usize, h: usize, check: impl FnOnce(&super::plane::LumaPlane)) {
+pub(crate) fn with_textured(
+    w: usize,
+    h: usize,
+    check: impl FnOnce(&crate::analysis::frame::plane::LumaPlane),
+) {
     let data = textured(w, h);
-    check(&super::plane::LumaPlane::new_u8(&data, w, h, w).unwrap());
+    check(&crate::analysis::frame::plane::LumaPlane::new_u8(&data, w, h, w).unwrap());
 }
 
 /// [`textured`] as an 8-bit plane and as the same values in 16-bit samples (scale shift 0),
@@ -61,9 +65,12 @@ pub(crate) fn with_textured(w: usize, h: usize, check: impl FnOnce(&super::plane
 pub(crate) fn with_8_and_16_bit(
     w: usize,
     h: usize,
-    check: impl FnOnce(&super::plane::LumaPlane, &super::plane::LumaPlane),
+    check: impl FnOnce(
+        &crate::analysis::frame::plane::LumaPlane,
+        &crate::analysis::frame::plane::LumaPlane,
+    ),
 ) {
-    use super::plane::LumaPlane;
+    use crate::analysis::frame::plane::LumaPlane;
     let data = textured(w, h);
     let wide: Vec<u16> = data.iter().map(|&v| v as u16).collect();
     check(

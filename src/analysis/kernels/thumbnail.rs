@@ -6,7 +6,7 @@ pub const SIDE: usize = 16;
 /// Cells in a thumbnail, row-major.
 pub const CELLS: usize = SIDE * SIDE;
 
-use super::plane::LumaPlane;
+use crate::analysis::frame::plane::LumaPlane;
 
 /// Mean luma (8-bit range) per cell, row-major.
 pub type Thumbnail = [f32; CELLS];

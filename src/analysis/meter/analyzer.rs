@@ -1,95 +1,22 @@
-//! All figures of one frame, the set of optional metrics, and the analyser that computes
-//! them with reusable memory.
+//! The analyser: every figure of one plane (or an area of it) with reusable memory, on one
+//! or two threads.
 
-use super::band_energy::{self, BandScratch, BlockEnergies, MIN_LINE};
-use super::blur_effect::{BlurEffectScratch, H_SIZE, blur_effect};
-use super::derivatives::{DerivativeScratch, derivatives};
-use super::diagonal_energy::{self, DiagonalEnergies, DiagonalScratch};
-use super::edge_width::{EdgeWidthScratch, edge_width};
-use super::effective_resolution::effective_share;
-use super::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
-use super::plane::LumaPlane;
-use super::region::Rect;
-use super::sharpness::{PoolScratch, SharpnessFigures, capped_by_share, sharpness};
-use super::thumbnail::{CELLS, Thumbnail, ThumbnailScratch, thumbnail};
-use super::upscale::{Upscale, UpscaleScratch, detect};
+use super::frame_figures::{FrameFigures, Metrics};
 use super::worker::Worker;
-
-/// Optional metrics to compute besides `sharpness`, `valid`, `noise` and `texture`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Metrics {
-    pub laplacian_variance: bool,
-    pub tenengrad: bool,
-    pub blur_effect: bool,
-    pub edge_width: bool,
-    pub effective_resolution: bool,
-}
-
-impl Metrics {
-    /// The real-time set: the derivative figures come from the pass that estimates noise.
-    pub const DEFAULT: Metrics = Metrics {
-        laplacian_variance: true,
-        tenengrad: true,
-        blur_effect: false,
-        edge_width: false,
-        effective_resolution: true,
-    };
-    pub const ALL: Metrics = Metrics {
-        laplacian_variance: true,
-        tenengrad: true,
-        blur_effect: true,
-        edge_width: true,
-        effective_resolution: true,
-    };
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics::DEFAULT
-    }
-}
-
-/// Figures measured on one frame's luma. Optional ones are None when not selected, or when
-/// the frame has nothing to measure them on (edge-width without edges, tiny frames).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct FrameFigures {
-    /// 0..1, higher = sharper; comparable across content; 0 when not `valid`.
-    pub sharpness: f64,
-    /// The frame has enough usable detail to be judged; invalid frames never feed alarms
-    /// or means.
-    pub valid: bool,
-    /// Estimated noise sigma, 8-bit levels.
-    pub noise: f64,
-    /// Fraction of the frame with usable detail, 0..1.
-    pub texture: f64,
-    /// OpenCV `Laplacian(ksize=1).var()`, 8-bit units; higher = sharper.
-    pub laplacian_variance: Option<f64>,
-    /// Mean of squared 3x3 Sobel gradients, 8-bit units; higher = sharper.
-    pub tenengrad: Option<f64>,
-    /// scikit-image `blur_effect` (h_size 11), 0..1; higher = blurrier.
-    pub blur_effect: Option<f64>,
-    /// ffmpeg `blurdetect` mean edge width, pixels; higher = blurrier.
-    pub edge_width: Option<f64>,
-    /// Width, in pixels, that the detail along rows corresponds to; only on valid frames.
-    pub effective_width: Option<u32>,
-    /// Height, in pixels, that the detail along columns corresponds to; only on valid frames.
-    pub effective_height: Option<u32>,
-    /// Source width of an identified classic upscale along rows.
-    pub upscaled_from_width: Option<u32>,
-    /// Source height of an identified classic upscale along columns.
-    pub upscaled_from_height: Option<u32>,
-    /// Confidence of the identified upscale, 0..1 (the lower of both axes when both are).
-    pub upscale_confidence: Option<f64>,
-    /// Lowest sharpness of the valid tiles of the tile map, when it is on and any tile is
-    /// valid. Set by [`FrameMeter`](super::FrameMeter).
-    pub tile_min: Option<f64>,
-    /// Share of the valid tiles whose sharpness is below the tile threshold. Set by
-    /// [`FrameMeter`](super::FrameMeter).
-    pub tiles_below: Option<f64>,
-    /// The analysed area in the picture's pixels (region of interest without bars). Set by
-    /// [`FrameMeter`](super::FrameMeter); the analysis of a plane alone leaves it None.
-    pub active_area: Option<Rect>,
-}
+use crate::analysis::figures::blur_effect::{BlurEffectScratch, H_SIZE, blur_effect};
+use crate::analysis::figures::edge_width::{EdgeWidthScratch, edge_width};
+use crate::analysis::figures::effective_resolution::effective_share;
+use crate::analysis::figures::sharpness::{
+    PoolScratch, SharpnessFigures, capped_by_share, sharpness,
+};
+use crate::analysis::figures::upscale::{Upscale, UpscaleScratch, detect};
+use crate::analysis::frame::plane::LumaPlane;
+use crate::analysis::frame::rect::Rect;
+use crate::analysis::kernels::band_energy::{self, BandScratch, BlockEnergies, MIN_LINE};
+use crate::analysis::kernels::derivatives::{DerivativeScratch, derivatives};
+use crate::analysis::kernels::diagonal_energy::{self, DiagonalEnergies, DiagonalScratch};
+use crate::analysis::kernels::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+use crate::analysis::kernels::thumbnail::{CELLS, Thumbnail, ThumbnailScratch, thumbnail};
 
 /// Effective size and identified upscale along one axis.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -303,7 +230,7 @@ pub const FAULT_WIDTH: usize = 4240;
 
 /// What [`Analyzer::analyze_area`] measures on the whole analysed area.
 struct Measured {
-    derivatives: super::derivatives::DerivativeFigures,
+    derivatives: crate::analysis::kernels::derivatives::DerivativeFigures,
     score: SharpnessFigures,
     shares: [Option<f64>; 2],
     resolution: (AxisResolution, AxisResolution),

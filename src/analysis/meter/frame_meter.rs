@@ -5,11 +5,12 @@
 
 use std::fmt;
 
-use super::figures::{Analyzer, FrameFigures, Metrics};
+use super::analyzer::Analyzer;
+use super::frame_figures::{FrameFigures, Metrics};
 use super::letterbox::{LetterboxScratch, active_area};
-use super::plane::LumaPlane;
-use super::region::Rect;
-use super::thumbnail::Thumbnail;
+use crate::analysis::frame::plane::LumaPlane;
+use crate::analysis::frame::rect::Rect;
+use crate::analysis::kernels::thumbnail::Thumbnail;
 
 /// Most tile columns or rows.
 pub const MAX_TILES: u32 = 64;
@@ -180,22 +181,6 @@ fn tile_rects(width: usize, height: usize, columns: u32, rows: u32) -> impl Iter
     })
 }
 
-/// Effective size as a share of `size` (width, height) on the worse axis with an estimate;
-/// None for invalid frames and frames without one.
-pub fn effective_share(figures: &FrameFigures, (width, height): (u32, u32)) -> Option<f64> {
-    if !figures.valid {
-        return None;
-    }
-    let share = |v: Option<u32>, n: u32| v.filter(|_| n > 0).map(|v| v as f64 / n as f64);
-    match (
-        share(figures.effective_width, width),
-        share(figures.effective_height, height),
-    ) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,23 +224,5 @@ mod tests {
                 .contains("the whole frame is analysed")
         );
         assert_eq!(f.active_area, Some(Rect::full(64, 48)));
-    }
-
-    #[test]
-    fn effective_share_takes_the_worse_axis_with_an_estimate() {
-        let f = FrameFigures {
-            valid: true,
-            effective_width: Some(320),
-            effective_height: Some(270),
-            ..Default::default()
-        };
-        assert_eq!(effective_share(&f, (640, 360)), Some(0.5));
-        let one_axis = FrameFigures {
-            effective_height: None,
-            ..f
-        };
-        assert_eq!(effective_share(&one_axis, (640, 360)), Some(0.5));
-        let invalid = FrameFigures { valid: false, ..f };
-        assert_eq!(effective_share(&invalid, (640, 360)), None);
     }
 }

@@ -11,8 +11,8 @@
 //! mostly uniform, such as black with a line of text), there are no bars: the whole plane is
 //! active.
 
-use super::plane::LumaPlane;
-use super::region::Rect;
+use crate::analysis::frame::plane::LumaPlane;
+use crate::analysis::frame::rect::Rect;
 
 /// Highest mean of a bar's line, 8-bit levels (black is 0, or 16 in limited range).
 pub const BAR_LEVEL: f64 = 40.0;
