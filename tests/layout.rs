@@ -1,0 +1,406 @@
+//! The layout of the code (docs/architecture.md), read from the sources with `syn`: no two
+//! files import each other, directly or around a circle (the library and `cli/`); the rooms
+//! of the measurement core use only the rooms below them; the core and the temporal logic
+//! name no GStreamer item; only `mod.rs` lies directly in `src/analysis/`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use syn::visit::Visit;
+
+/// The rooms of `src/analysis/`, lowest first: each uses only the rooms before it.
+const ROOMS: [&str; 4] = ["frame", "kernels", "figures", "meter"];
+
+/// Crates whose items neither the measurement core nor the temporal logic may name.
+const GSTREAMER: [&str; 5] = ["gst", "gst_base", "gst_video", "glib", "gst_app"];
+
+/// One crate's files by module path (`analysis::kernels::simd` -> its file).
+struct Crate {
+    modules: BTreeMap<Vec<String>, PathBuf>,
+}
+
+impl Crate {
+    /// The `.rs` files under `root`, whose crate root is `root_file` (lib.rs or main.rs).
+    fn read(root: &Path, root_file: &str) -> Crate {
+        let mut modules = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let rel = path.strip_prefix(root).unwrap();
+                let mut module: Vec<String> = rel
+                    .parent()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.to_string_lossy().into_owned())
+                    .collect();
+                let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+                let at_root = module.is_empty() && stem == root_file;
+                if stem != "mod" && !at_root {
+                    module.push(stem);
+                }
+                modules.insert(module, path);
+            }
+        }
+        Crate { modules }
+    }
+
+    /// The file that holds the item at `path` (the longest prefix that is a file's module).
+    fn file_of(&self, path: &[String]) -> Option<&PathBuf> {
+        (0..=path.len())
+            .rev()
+            .find_map(|n| self.modules.get(&path[..n]))
+    }
+}
+
+/// Paths a file names that start at `crate`, `super`, `self` or a child module, resolved
+/// against the module they are written in, and the first segments of the other paths.
+struct Names<'k> {
+    krate: &'k Crate,
+    /// The module of the file, then the inline modules (`mod tests { .. }`) around the
+    /// visitor.
+    scope: Vec<String>,
+    /// Resolved absolute paths within the crate.
+    internal: Vec<Vec<String>>,
+    /// First segments of paths that do not start at `crate`, `super` or `self`.
+    roots: BTreeSet<String>,
+}
+
+impl<'k> Names<'k> {
+    fn of(krate: &'k Crate, file: &Path, module: &[String]) -> Names<'k> {
+        let text = std::fs::read_to_string(file).unwrap();
+        let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let mut names = Names {
+            krate,
+            scope: module.to_vec(),
+            internal: Vec::new(),
+            roots: BTreeSet::new(),
+        };
+        names.visit_file(&ast);
+        names
+    }
+
+    fn add(&mut self, segments: Vec<String>) {
+        let Some(first) = segments.first() else {
+            return;
+        };
+        let mut at = match first.as_str() {
+            "crate" => Vec::new(),
+            "super" | "self" => self.scope.clone(),
+            // `use child::Item` names a module declared here.
+            child
+                if self
+                    .krate
+                    .modules
+                    .contains_key(&[self.scope.as_slice(), &[child.to_string()]].concat()) =>
+            {
+                let mut at = self.scope.clone();
+                at.extend(segments.iter().cloned());
+                self.internal.push(at);
+                return;
+            }
+            _ => {
+                self.roots.insert(first.clone());
+                return;
+            }
+        };
+        let mut rest = &segments[1..];
+        if first == "super" {
+            at.pop();
+            while rest.first().is_some_and(|s| s == "super") {
+                at.pop();
+                rest = &rest[1..];
+            }
+        }
+        at.extend(rest.iter().cloned());
+        self.internal.push(at);
+    }
+
+    /// Every path a use tree names, `{..}` groups expanded; globs name their module.
+    fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                Self::use_paths(&p.tree, prefix, out);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => {
+                let mut p = prefix.clone();
+                if n.ident != "self" {
+                    p.push(n.ident.to_string());
+                }
+                out.push(p);
+            }
+            syn::UseTree::Rename(r) => {
+                let mut p = prefix.clone();
+                p.push(r.ident.to_string());
+                out.push(p);
+            }
+            syn::UseTree::Glob(_) => out.push(prefix.clone()),
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    Self::use_paths(t, prefix, out);
+                }
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Names<'_> {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if m.content.is_some() {
+            self.scope.push(m.ident.to_string());
+            syn::visit::visit_item_mod(self, m);
+            self.scope.pop();
+        }
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let mut paths = Vec::new();
+        Self::use_paths(&u.tree, &mut Vec::new(), &mut paths);
+        for p in paths {
+            self.add(p);
+        }
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        if p.leading_colon.is_none() && p.segments.len() > 1 {
+            self.add(p.segments.iter().map(|s| s.ident.to_string()).collect());
+        }
+        syn::visit::visit_path(self, p);
+    }
+}
+
+/// Each file's imports of other files of `krate` (by path relative to the repository), and
+/// the other crates it names.
+struct Imports {
+    files: BTreeMap<String, BTreeSet<String>>,
+    roots: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn imports(dir: &str, root_file: &str) -> Imports {
+    let repo = repo();
+    let krate = Crate::read(&repo.join(dir), root_file);
+    let rel = |p: &Path| p.strip_prefix(&repo).unwrap().display().to_string();
+    let mut files = BTreeMap::new();
+    let mut roots = BTreeMap::new();
+    for (module, file) in &krate.modules {
+        let names = Names::of(&krate, file, module);
+        let targets: BTreeSet<String> = names
+            .internal
+            .iter()
+            .filter_map(|p| krate.file_of(p))
+            .filter(|t| *t != file)
+            .map(|t| rel(t))
+            .collect();
+        files.insert(rel(file), targets);
+        roots.insert(rel(file), names.roots);
+    }
+    Imports { files, roots }
+}
+
+/// The circles of files that import each other: every group of two or more files that all
+/// reach each other (strongly connected components, Kosaraju).
+fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
+    fn finish<'a>(
+        node: &'a str,
+        graph: &'a BTreeMap<String, BTreeSet<String>>,
+        seen: &mut BTreeSet<&'a str>,
+        order: &mut Vec<&'a str>,
+    ) {
+        if !seen.insert(node) {
+            return;
+        }
+        for next in graph.get(node).into_iter().flatten() {
+            finish(next, graph, seen, order);
+        }
+        order.push(node);
+    }
+    fn gather<'a>(
+        node: &'a str,
+        reverse: &BTreeMap<&'a str, Vec<&'a str>>,
+        seen: &mut BTreeSet<&'a str>,
+        group: &mut BTreeSet<String>,
+    ) {
+        if !seen.insert(node) {
+            return;
+        }
+        group.insert(node.to_string());
+        for &prev in reverse.get(node).into_iter().flatten() {
+            gather(prev, reverse, seen, group);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
+    for node in graph.keys() {
+        finish(node, graph, &mut seen, &mut order);
+    }
+    let mut reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (from, tos) in graph {
+        for to in tos {
+            reverse.entry(to).or_default().push(from);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut found = Vec::new();
+    for node in order.into_iter().rev() {
+        let mut group = BTreeSet::new();
+        gather(node, &reverse, &mut seen, &mut group);
+        if group.len() > 1 {
+            found.push(group);
+        }
+    }
+    found
+}
+
+/// The room of a file in `src/analysis/`, by rank; None elsewhere.
+fn room(file: &str) -> Option<usize> {
+    let rest = file.strip_prefix("src/analysis/")?;
+    let (dir, _) = rest.split_once('/')?;
+    ROOMS.iter().position(|r| *r == dir)
+}
+
+#[test]
+fn no_file_imports_a_file_that_imports_it_back() {
+    let mut found = Vec::new();
+    for (dir, root) in [("src", "lib"), ("cli/src", "main")] {
+        let graph = imports(dir, root).files;
+        assert!(graph.len() > 5, "{dir}: read {} files", graph.len());
+        found.extend(circles(&graph));
+    }
+    assert!(
+        found.is_empty(),
+        "files that import each other, around a circle: {found:?}"
+    );
+}
+
+#[test]
+fn the_rooms_of_the_core_use_only_the_rooms_below_them() {
+    let lib = imports("src", "lib");
+    let mut checked = 0;
+    for (file, targets) in &lib.files {
+        if !file.starts_with("src/analysis/") {
+            continue;
+        }
+        for t in targets {
+            assert!(
+                t.starts_with("src/analysis/"),
+                "{file} uses {t}, outside the measurement core"
+            );
+            let (Some(from), Some(to)) = (room(file), room(t)) else {
+                continue;
+            };
+            checked += 1;
+            assert!(
+                to <= from,
+                "{file} ({}) uses {t} ({}), a room above it",
+                ROOMS[from],
+                ROOMS[to]
+            );
+            let figures = ROOMS.iter().position(|r| *r == "figures");
+            assert!(
+                !(from == to && Some(from) == figures),
+                "{file} uses {t}: figures use kernels, not each other"
+            );
+        }
+    }
+    assert!(checked > 20, "only {checked} imports between rooms read");
+}
+
+#[test]
+fn the_core_and_the_temporal_logic_name_nothing_of_gstreamer() {
+    let lib = imports("src", "lib");
+    for (file, roots) in &lib.roots {
+        if !(file.starts_with("src/analysis/") || file.starts_with("src/temporal/")) {
+            continue;
+        }
+        let named: Vec<&String> = roots
+            .iter()
+            .filter(|r| GSTREAMER.contains(&r.as_str()))
+            .collect();
+        assert!(named.is_empty(), "{file} names {named:?}");
+        if file.starts_with("src/temporal/") {
+            for t in &lib.files[file] {
+                assert!(
+                    t.starts_with("src/temporal/")
+                        || t.starts_with("src/analysis/")
+                        || t == "src/baseline_file.rs",
+                    "{file} uses {t}: the temporal logic is fed numbers, the glue makes messages"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn only_mod_rs_lies_directly_in_the_core() {
+    let direct: Vec<String> = std::fs::read_dir(repo().join("src/analysis"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(direct, ["mod.rs"]);
+    let rooms: BTreeSet<String> = std::fs::read_dir(repo().join("src/analysis"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(rooms, ROOMS.iter().map(|r| r.to_string()).collect());
+}
+
+#[test]
+fn a_circle_is_found_and_named() {
+    let graph: BTreeMap<String, BTreeSet<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a", "d"]),
+        ("d", vec![]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.into(), v.into_iter().map(String::from).collect()))
+    .collect();
+    let abc: BTreeSet<String> = ["a", "b", "c"].map(String::from).into();
+    assert_eq!(circles(&graph), [abc]);
+    let mut open = graph;
+    open.get_mut("c").unwrap().remove("a");
+    assert!(circles(&open).is_empty());
+    open.get_mut("d").unwrap().insert("d".into());
+    assert!(circles(&open).is_empty(), "a file is no circle of its own");
+}
+
+#[test]
+fn docs_architecture_md_is_short_and_names_files_that_exist() {
+    let page = std::fs::read_to_string(repo().join("docs/architecture.md")).unwrap();
+    assert!(page.lines().count() <= 120, "docs/architecture.md is long");
+    let named: Vec<&str> = page
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| {
+            ["src/", "cli/", "tests/", "examples/"]
+                .iter()
+                .any(|p| s.starts_with(p))
+                && !s.contains('<')
+        })
+        .collect();
+    assert!(named.len() > 10, "{named:?}");
+    for path in named {
+        assert!(
+            repo().join(path).exists(),
+            "docs/architecture.md names {path}"
+        );
+    }
+}
