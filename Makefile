@@ -3,7 +3,7 @@
 DEB_PACKAGES := pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
 	gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 \
-	gir1.2-gst-plugins-base-1.0 libgstrtspserver-1.0-dev fonts-dejavu-core
+	gir1.2-gst-plugins-base-1.0 libgstrtspserver-1.0-dev fonts-dejavu-core tzdata
 INPUT ?=
 CORPUS ?= ../shared/corpus
 

@@ -99,7 +99,7 @@ impl FieldValue {
         })
     }
 
-    /// The value as JSON (arrays of structures as their strings).
+    /// The value as JSON (arrays of structures as arrays of objects, their fields by name).
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;
         match self {
@@ -111,10 +111,42 @@ impl FieldValue {
             FieldValue::IntArray(v) => Value::from(v.clone()),
             FieldValue::DoubleArray(v) => Value::from(v.clone()),
             FieldValue::StructureArray(v) => {
-                Value::from(v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                Value::from(v.iter().map(|s| structure_json(s)).collect::<Vec<_>>())
             }
         }
     }
+}
+
+/// A structure's fields as a JSON object; values of a type JSON has no word for (nested
+/// structures, fractions) as their serialised text.
+pub fn structure_json(s: &gst::StructureRef) -> serde_json::Value {
+    use gst::prelude::GstValueExt;
+    use serde_json::Value;
+    let value = |v: &glib::SendValue| -> Value {
+        if let Ok(x) = v.get::<u64>() {
+            Value::from(x)
+        } else if let Ok(x) = v.get::<u32>() {
+            Value::from(x)
+        } else if let Ok(x) = v.get::<i64>() {
+            Value::from(x)
+        } else if let Ok(x) = v.get::<i32>() {
+            Value::from(x)
+        } else if let Ok(x) = v.get::<f64>() {
+            Value::from(x)
+        } else if let Ok(x) = v.get::<bool>() {
+            Value::from(x)
+        } else if let Ok(x) = v.get::<String>() {
+            Value::from(x)
+        } else {
+            v.serialize()
+                .map_or(Value::Null, |t| Value::from(t.as_str()))
+        }
+    };
+    Value::Object(
+        s.iter()
+            .map(|(name, v)| (name.to_string(), value(v)))
+            .collect(),
+    )
 }
 
 /// Why a structure does not parse.

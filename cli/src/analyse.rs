@@ -42,6 +42,9 @@ pub struct Analysis {
     pub summary: Option<Summary>,
     /// Seconds from the first frame's start to the last frame's end.
     pub duration: f64,
+    /// The container's duration, seconds, when it says one (not for live sources, nor when
+    /// the analysis stopped at `--duration`).
+    pub container_duration: Option<f64>,
     /// The container's creation time (`datetime` tag with a time of day), Unix seconds.
     pub created: Option<i64>,
     /// The element's `threshold` as set.
@@ -53,8 +56,14 @@ pub fn uri_of(input: &str) -> String {
     if crate::inputs::is_uri(input) {
         return input.to_string();
     }
-    let path = std::fs::canonicalize(input).unwrap_or_else(|_| Path::new(input).to_path_buf());
-    gst::glib::filename_to_uri(&path, None).map_or(input.to_string(), |u| u.to_string())
+    file_uri(Path::new(input))
+}
+
+/// The `file://` URI of `path`, whatever bytes its name holds.
+pub fn file_uri(path: &Path) -> String {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    gst::glib::filename_to_uri(&path, None)
+        .map_or_else(|_| path.display().to_string(), |u| u.to_string())
 }
 
 /// Sets `name=value` on `element`, with the value parsed as gst-launch parses it.
@@ -65,8 +74,17 @@ pub fn set_property(element: &gst::Element, name: &str, value: &str) -> Result<(
     if !pspec.flags().contains(gst::glib::ParamFlags::WRITABLE) {
         return Err(format!("property {name:?} cannot be set"));
     }
-    let v = gst::glib::Value::deserialize(value, pspec.value_type())
-        .map_err(|_| format!("{name}={value}: not a valid {}", pspec.value_type()))?;
+    let not_valid = || format!("{name}={value}: not a valid {}", pspec.value_type());
+    // GLib reads "-5" as an unsigned 2^64 - 5.
+    let unsigned = [
+        gst::glib::Type::U32,
+        gst::glib::Type::U64,
+        gst::glib::Type::U_LONG,
+    ];
+    if unsigned.contains(&pspec.value_type()) && value.trim_start().starts_with('-') {
+        return Err(not_valid());
+    }
+    let v = gst::glib::Value::deserialize(value, pspec.value_type()).map_err(|_| not_valid())?;
     // GLib's own check, which set_property_from_value would turn into a panic.
     let mut probe = v.clone();
     let changed = unsafe {
@@ -107,31 +125,39 @@ fn seconds(t: gst::ClockTime, origin: Option<gst::ClockTime>) -> f64 {
         / 1e9
 }
 
-/// A demuxer that has exposed no stream by then is started once more: qtdemux in GStreamer
-/// 1.22 now and then stays silent on a truncated MP4 (no stream, no error) when another
-/// pipeline stops at the same moment.
-const EXPOSE_WAIT: Duration = Duration::from_secs(2);
 /// Held while a pipeline starts or stops, so that no two workers' pipelines do at once (the
 /// case in which qtdemux was seen to stay silent).
 static STATE_CHANGES: Mutex<()> = Mutex::new(());
-/// The error of an attempt that exposed no stream within [`EXPOSE_WAIT`].
+/// The error of an attempt that exposed no stream within the stall time. Such an input is
+/// started once more: qtdemux in GStreamer 1.22 now and then stays silent on a truncated MP4
+/// (no stream, no error) when another pipeline stops at the same moment.
 const NOTHING_EXPOSED: &str = "no stream found";
 
-/// Analyses `input` (a path or URI) with sharpmeter properties `props`; gives up when no
-/// frame arrives for `stall`. `frames_done` counts frames as they pass.
+/// How an input is analysed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// sharpmeter properties, `name=value`.
+    pub props: Vec<(String, String)>,
+    /// An input that shows no frame for this long is given up.
+    pub stall: Duration,
+    /// Analyse this much of the stream, then stop; a live source needs it.
+    pub limit: Option<Duration>,
+}
+
+/// Analyses `uri` as `settings` say. `frames` counts frames as they pass, `permille` how
+/// much of the input is decoded.
 pub fn analyse(
-    input: &str,
-    props: &[(String, String)],
-    stall: Duration,
-    frames_done: &AtomicU64,
+    uri: &str,
+    settings: &Settings,
+    frames: &AtomicU64,
+    permille: &AtomicU64,
 ) -> Result<Analysis, String> {
-    match attempt(input, props, stall, frames_done) {
-        Err(e) if e == NOTHING_EXPOSED => attempt(input, props, stall, frames_done).map_err(|e| {
+    let stall = settings.stall;
+    let progress = (frames, permille);
+    match attempt(uri, settings, progress) {
+        Err(e) if e == NOTHING_EXPOSED => attempt(uri, settings, progress).map_err(|e| {
             if e == NOTHING_EXPOSED {
-                format!(
-                    "{NOTHING_EXPOSED} within {} s, twice",
-                    EXPOSE_WAIT.as_secs()
-                )
+                format!("{NOTHING_EXPOSED} within {} s, twice", stall.as_secs())
             } else {
                 e
             }
@@ -140,12 +166,10 @@ pub fn analyse(
     }
 }
 
-fn attempt(
-    input: &str,
-    props: &[(String, String)],
-    stall: Duration,
-    frames_done: &AtomicU64,
-) -> Result<Analysis, String> {
+/// Frames done of every input, and thousandths of this one.
+type Counters<'a> = (&'a AtomicU64, &'a AtomicU64);
+
+fn attempt(uri: &str, settings: &Settings, counters: Counters) -> Result<Analysis, String> {
     let make = |name: &str| {
         gst::ElementFactory::make(name)
             .build()
@@ -153,12 +177,12 @@ fn attempt(
     };
     let pipeline = gst::Pipeline::new();
     let src = gst::ElementFactory::make("uridecodebin")
-        .property("uri", uri_of(input))
+        .property("uri", uri)
         .build()
         .map_err(|e| e.to_string())?;
     let convert = make("videoconvert")?;
     let meter = make("sharpmeter")?;
-    for (n, v) in props {
+    for (n, v) in &settings.props {
         set_property(&meter, n, v)?;
     }
     let threshold = meter.property::<f64>("threshold");
@@ -225,8 +249,13 @@ fn attempt(
     }
     let collected = Arc::new(Mutex::new(Collected::default()));
     let progress = Arc::new(AtomicU64::new(0));
+    // Set once a frame ends `settings.limit` after the first began.
+    let enough = Arc::new(AtomicBool::new(false));
+    let limit = settings
+        .limit
+        .map(|d| gst::ClockTime::from_nseconds(d.as_nanos() as u64));
     {
-        let (collected, progress) = (collected.clone(), progress.clone());
+        let (collected, progress, enough) = (collected.clone(), progress.clone(), enough.clone());
         sink.set_callbacks(
             gst_app::AppSinkCallbacks::builder()
                 .new_sample(move |sink| {
@@ -257,6 +286,9 @@ fn attempt(
                             effective_height: f.effective_height.filter(|_| f.valid),
                         });
                     }
+                    if limit.is_some_and(|l| end.saturating_sub(first) >= l) {
+                        enough.store(true, Ordering::SeqCst);
+                    }
                     progress.fetch_add(1, Ordering::Relaxed);
                     Ok(gst::FlowSuccess::Ok)
                 })
@@ -267,8 +299,10 @@ fn attempt(
     let flags = Flags {
         no_video: &no_video,
         exposed: &exposed,
+        enough: &enough,
+        limit,
     };
-    let result = run(&pipeline, &bus, flags, &progress, stall, frames_done).map_err(|e| {
+    let result = run(&pipeline, &bus, flags, &progress, settings.stall, counters).map_err(|e| {
         match undecodable.lock().unwrap_or_else(|e| e.into_inner()).take() {
             Some(caps) if e == NO_VIDEO => format!("no decoder for its video ({caps})"),
             _ => e,
@@ -278,7 +312,13 @@ fn attempt(
         let _changing = STATE_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
         let _ = pipeline.set_state(gst::State::Null);
     }
-    let (alarms, reports, summary, created) = result?;
+    let Messages {
+        episodes: alarms,
+        reports,
+        summary,
+        created,
+        container_duration,
+    } = result?;
     let c = std::mem::take(&mut *collected.lock().unwrap_or_else(|e| e.into_inner()));
     if c.first.is_none() {
         return Err("no video frame decoded".into());
@@ -294,6 +334,7 @@ fn attempt(
         .collect();
     Ok(Analysis {
         duration,
+        container_duration: container_duration.filter(|_| !enough.load(Ordering::SeqCst)),
         frames: c.frames,
         episodes,
         reports,
@@ -306,19 +347,36 @@ fn attempt(
 /// The reason given when no stream is raw video.
 const NO_VIDEO: &str = "no video stream";
 
-/// What the demuxer's callbacks found.
+/// What the demuxer's and the sink's callbacks found, and whether the run is limited.
 #[derive(Clone, Copy)]
 struct Flags<'a> {
     /// No stream is raw video.
     no_video: &'a AtomicBool,
     /// A stream was exposed, or none will be.
     exposed: &'a AtomicBool,
+    /// The frames reached the `--duration` limit.
+    enough: &'a AtomicBool,
+    /// The `--duration` limit.
+    limit: Option<gst::ClockTime>,
 }
 
 /// An alarm episode by the PTS of its first frame and of its end (None: still open at EOS).
 type Episode = (AlarmReason, gst::ClockTime, Option<gst::ClockTime>);
 
-type Messages = (Vec<Episode>, Vec<Report>, Option<Summary>, Option<i64>);
+/// What the bus carried.
+struct Messages {
+    episodes: Vec<Episode>,
+    reports: Vec<Report>,
+    summary: Option<Summary>,
+    /// The container's creation time, Unix seconds.
+    created: Option<i64>,
+    /// The container's duration, seconds.
+    container_duration: Option<f64>,
+}
+
+/// The error for a live source analysed without a limit.
+pub const LIVE: &str =
+    "a live source, which never ends: give --duration (e.g. --duration 30s) to analyse that long";
 
 /// Plays the pipeline to EOS; collects what the bus carries.
 fn run(
@@ -327,7 +385,7 @@ fn run(
     flags: Flags,
     progress: &AtomicU64,
     stall: Duration,
-    frames_done: &AtomicU64,
+    (frames_done, permille): Counters,
 ) -> Result<Messages, String> {
     let error_text = |e: &gst::message::Error| {
         let text = e.error().to_string();
@@ -337,10 +395,16 @@ fn run(
             _ => text.to_string(),
         }
     };
+    // PAUSED first: a live source says so there (no preroll).
     let playing = {
         let _changing = STATE_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
-        pipeline.set_state(gst::State::Playing)
+        pipeline
+            .set_state(gst::State::Paused)
+            .and_then(|paused| pipeline.set_state(gst::State::Playing).map(|_| paused))
     };
+    if playing == Ok(gst::StateChangeSuccess::NoPreroll) && flags.limit.is_none() {
+        return Err(LIVE.into());
+    }
     if playing.is_err() {
         let reason = bus
             .timed_pop_filtered(
@@ -358,7 +422,26 @@ fn run(
         (Vec::new(), Vec::new(), None, None);
     let started = Instant::now();
     let mut last = (0u64, started);
+    let mut container_duration = None;
+    let mut eos_sent = false;
     loop {
+        if container_duration.is_none() && flags.exposed.load(Ordering::SeqCst) {
+            container_duration = pipeline.query_duration::<gst::ClockTime>();
+        }
+        let whole = match (container_duration, flags.limit) {
+            (Some(d), Some(l)) => Some(d.min(l)),
+            (d, l) => d.or(l),
+        };
+        if let (Some(whole), Some(at)) = (whole, pipeline.query_position::<gst::ClockTime>())
+            && whole > gst::ClockTime::ZERO
+        {
+            let done = at.nseconds() as u128 * 1000 / whole.nseconds() as u128;
+            permille.store(done.min(999) as u64, Ordering::Relaxed);
+        }
+        if flags.enough.load(Ordering::SeqCst) && !eos_sent {
+            // The element posts its summary at the EOS this makes.
+            eos_sent = pipeline.send_event(gst::event::Eos::new());
+        }
         if let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(100)) {
             match msg.view() {
                 gst::MessageView::Eos(_) => break,
@@ -394,7 +477,7 @@ fn run(
         if flags.no_video.load(Ordering::SeqCst) {
             return Err(NO_VIDEO.into());
         }
-        if !flags.exposed.load(Ordering::SeqCst) && started.elapsed() > EXPOSE_WAIT {
+        if !flags.exposed.load(Ordering::SeqCst) && started.elapsed() > stall {
             return Err(NOTHING_EXPOSED.into());
         }
         let n = progress.load(Ordering::Relaxed);
@@ -417,5 +500,11 @@ fn run(
         open.into_iter()
             .map(|(reason, start)| (reason, start, None)),
     );
-    Ok((episodes, reports, summary, created))
+    Ok(Messages {
+        episodes,
+        reports,
+        summary,
+        created,
+        container_duration: container_duration.map(|d| d.nseconds() as f64 / 1e9),
+    })
 }

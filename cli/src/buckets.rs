@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeZone, Timelike};
 
 use crate::record::Record;
 use crate::stats::quantile;
@@ -35,24 +35,59 @@ fn spread(v: &[f64]) -> Option<[f64; 3]> {
     Some([quantile(v, 0.5)?, quantile(v, 0.25)?, quantile(v, 0.75)?])
 }
 
-/// The time zone buckets are cut in: UTC, or this machine's offset now.
-pub fn zone(utc: bool) -> FixedOffset {
-    if utc {
-        Utc.fix()
-    } else {
-        *Local::now().offset()
+/// The time zone hours and days are read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// This machine's time zone, with its daylight saving time on each date.
+    Local,
+    /// A fixed offset from UTC.
+    Fixed(FixedOffset),
+}
+
+impl Zone {
+    pub const UTC: Zone = Zone::Fixed(FixedOffset::east_opt(0).unwrap());
+
+    /// UTC, or this machine's time zone.
+    pub fn new(utc: bool) -> Zone {
+        if utc { Zone::UTC } else { Zone::Local }
+    }
+
+    /// The wall-clock time at Unix time `t`.
+    pub fn wall_clock(self, t: i64) -> Option<NaiveDateTime> {
+        let t = DateTime::from_timestamp(t, 0)?;
+        Some(match self {
+            Zone::Local => t.with_timezone(&chrono::Local).naive_local(),
+            Zone::Fixed(z) => t.with_timezone(&z).naive_local(),
+        })
+    }
+
+    /// The Unix time of wall-clock time `t`; a time that occurs twice (when clocks go back)
+    /// is its first occurrence, one that does not occur (when they go forward) is None.
+    pub fn unix(self, t: &NaiveDateTime) -> Option<i64> {
+        match self {
+            Zone::Local => chrono::Local
+                .from_local_datetime(t)
+                .earliest()
+                .map(|t| t.timestamp()),
+            Zone::Fixed(z) => z.from_local_datetime(t).earliest().map(|t| t.timestamp()),
+        }
+    }
+
+    /// How tables name it.
+    pub fn describe(self) -> String {
+        match self {
+            Zone::Local => "this machine's time zone".into(),
+            Zone::Fixed(z) if z.local_minus_utc() == 0 => "UTC".into(),
+            Zone::Fixed(z) => format!("UTC{z}"),
+        }
     }
 }
 
 /// Buckets `records` (those with a creation time) in time order.
-pub fn buckets(records: &[Record], by: By, zone: FixedOffset) -> Vec<Bucket> {
+pub fn buckets(records: &[Record], by: By, zone: Zone) -> Vec<Bucket> {
     let mut groups: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
     for r in records {
-        let Some(t) = r
-            .created
-            .and_then(|t| DateTime::from_timestamp(t, 0))
-            .map(|t| t.with_timezone(&zone))
-        else {
+        let Some(t) = r.created.and_then(|t| zone.wall_clock(t)) else {
             continue;
         };
         let key = match by {
@@ -106,7 +141,7 @@ mod tests {
             record(day + 18 * 3600, 0.3),
             record(day + 86_400 + 9 * 3600 + 3000, 0.5),
         ];
-        let utc = Utc.fix();
+        let utc = Zone::UTC;
         let hours = buckets(&rs, By::Hour, utc);
         let labels: Vec<&str> = hours.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["09", "18"]);
@@ -115,7 +150,7 @@ mod tests {
         let days = buckets(&rs, By::Day, utc);
         assert_eq!(days.len(), 2, "{days:?}");
         assert_eq!(buckets(&rs, By::Week, utc).len(), 1);
-        let plus9 = FixedOffset::east_opt(9 * 3600).unwrap();
+        let plus9 = Zone::Fixed(FixedOffset::east_opt(9 * 3600).unwrap());
         assert_eq!(buckets(&rs, By::Hour, plus9)[0].label, "03");
     }
 }

@@ -1,6 +1,8 @@
-//! `sharpmeter check`: analyses inputs `--jobs` at a time, prints a line each and a total,
-//! writes JSON or CSV, logs to the database. Exit status: 0 clean, 1 an alarm, 2 a failure.
+//! `sharpmeter check`: analyses inputs `--jobs` at a time, prints a line each (in input
+//! order) and a total, writes JSON or CSV, logs to the database. Exit status: 0 clean, 1 an
+//! alarm, 2 a failure, 3 a result that could not be logged.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -12,15 +14,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::analyse::analyse;
+use crate::analyse::{self, analyse, file_uri};
 use crate::db::Db;
 use crate::inputs::{Input, expand};
 use crate::record::{FIELDS, Record, Verdict};
+use crate::sink::Sink;
 
 /// What `check` was asked.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
-    pub paths: Vec<String>,
+    pub paths: Vec<OsString>,
     pub jobs: usize,
     /// `-` is standard output.
     pub json: Option<PathBuf>,
@@ -28,9 +31,10 @@ pub struct CheckOptions {
     pub db: Option<PathBuf>,
     /// Also log the element's report messages in the database.
     pub db_reports: bool,
-    pub props: Vec<(String, String)>,
-    /// A file that shows no frame for this long is given up.
-    pub stall: Duration,
+    /// How long a database write waits for another writer.
+    pub db_wait: Duration,
+    /// The element's properties, the stall time and `--duration`.
+    pub analysis: analyse::Settings,
 }
 
 /// One input's outcome.
@@ -41,6 +45,8 @@ pub enum Outcome {
         reports: Vec<Report>,
         /// Read from the database, not analysed again.
         cached: bool,
+        /// Why the result could not be written to the database.
+        not_logged: Option<String>,
     },
     Failed {
         name: String,
@@ -51,7 +57,15 @@ pub enum Outcome {
 impl Outcome {
     fn json(&self) -> Value {
         match self {
-            Outcome::Checked { record, .. } => record.to_json(),
+            Outcome::Checked {
+                record, not_logged, ..
+            } => {
+                let mut v = record.to_json();
+                if let Some(e) = not_logged {
+                    v["not_logged"] = Value::from(e.as_str());
+                }
+                v
+            }
             Outcome::Failed { name, reason } => json!({"path": name, "error": reason}),
         }
     }
@@ -84,14 +98,30 @@ fn file_hash(path: &Path) -> std::io::Result<String> {
 }
 
 /// Checks one input; consults the database first when there is one.
-fn check_one(input: &Input, o: &CheckOptions, db: Option<&Db>, frames: &AtomicU64) -> Outcome {
+fn check_one(
+    input: &Input,
+    o: &CheckOptions,
+    db: Option<&Db>,
+    frames: &AtomicU64,
+    permille: &AtomicU64,
+) -> Outcome {
     let failed = |reason: String| Outcome::Failed {
         name: input.name(),
         reason,
     };
-    let (name, hash, mtime) = match input {
+    let (name, hash, created, uri) = match input {
         Input::Failed { reason, .. } => return failed(reason.clone()),
-        Input::Uri(u) => (u.clone(), u.clone(), None),
+        // Each check of a URI is a delivery of its own, dated when it was checked.
+        Input::Uri(u) => {
+            let now = chrono::Utc::now();
+            let key = format!("{u}#{}", now.to_rfc3339());
+            (
+                u.clone(),
+                key,
+                Some((now.timestamp(), "checked")),
+                u.clone(),
+            )
+        }
         Input::File(p) => {
             let meta = match std::fs::metadata(p) {
                 Ok(m) if m.is_file() => m,
@@ -109,11 +139,11 @@ fn check_one(input: &Input, o: &CheckOptions, db: Option<&Db>, frames: &AtomicU6
                 .modified()
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_secs() as i64);
-            (p.display().to_string(), hash, mtime)
+                .map(|d| (d.as_secs() as i64, "mtime"));
+            (p.display().to_string(), hash, mtime, file_uri(p))
         }
     };
-    let settings = settings_key(&o.props);
+    let settings = settings_key(&o.analysis.props);
     if let Some(db) = db
         && !matches!(input, Input::Uri(_))
     {
@@ -124,17 +154,19 @@ fn check_one(input: &Input, o: &CheckOptions, db: Option<&Db>, frames: &AtomicU6
                     record: Box::new(record),
                     reports: Vec::new(),
                     cached: true,
+                    not_logged: None,
                 };
             }
             Ok(None) => {}
             Err(e) => return failed(format!("database: {e}")),
         }
     }
-    match analyse(&name, &o.props, o.stall, frames) {
+    match analyse(&uri, &o.analysis, frames, permille) {
         Ok(a) => Outcome::Checked {
-            record: Box::new(Record::new(name, hash, &a, mtime)),
+            record: Box::new(Record::new(name, hash, &a, created)),
             reports: a.reports,
             cached: false,
+            not_logged: None,
         },
         Err(e) => failed(e),
     }
@@ -151,10 +183,11 @@ pub fn output(path: &Path) -> Result<Box<dyn Write>, String> {
     }
 }
 
-/// Progress on standard error when it is a terminal.
+/// Progress on standard error when it is a terminal, in thousandths of a file, so it moves
+/// as each file decodes.
 pub fn progress_bar(len: usize) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(
-        Some(len as u64),
+        Some(len as u64 * 1000),
         if std::io::stderr().is_terminal() {
             ProgressDrawTarget::stderr()
         } else {
@@ -162,21 +195,44 @@ pub fn progress_bar(len: usize) -> ProgressBar {
         },
     );
     if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} files, {msg} [{elapsed}, eta {eta}]")
+        ProgressStyle::with_template("{bar:30} {percent:>3}% {msg} [{elapsed}, eta {eta}]")
     {
         bar.set_style(style);
     }
     bar
 }
 
-/// What a batch gave: outcomes in input order, frames analysed, the first database error.
+/// What a batch gave: outcomes in input order and the frames analysed.
 pub struct Batch {
     pub outcomes: Vec<Outcome>,
     pub frames: u64,
-    pub db_error: Option<String>,
 }
 
-/// Checks `inputs` `o.jobs` at a time; `on_line` gets each input's line as it ends.
+/// The line of an outcome.
+fn line(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Checked {
+            record,
+            cached,
+            not_logged,
+            ..
+        } => {
+            let mut line = record.line();
+            if *cached {
+                line += " (from the database)";
+            }
+            if let Some(e) = not_logged {
+                line += &format!(" (not logged: {e})");
+            }
+            line
+        }
+        Outcome::Failed { name, reason } => format!("{name}: cannot be analysed: {reason}"),
+    }
+}
+
+/// Checks `inputs` `o.jobs` at a time. Each result is logged to `db` as it ends (a result
+/// that cannot be is said on standard error at once); `on_line` gets the lines in input
+/// order.
 pub fn check_all(
     inputs: &[Input],
     o: &CheckOptions,
@@ -189,21 +245,37 @@ pub fn check_all(
     let next = AtomicUsize::new(0);
     let outcomes: Mutex<Vec<Option<Outcome>>> =
         Mutex::new((0..inputs.len()).map(|_| None).collect());
+    // Thousandths of each input decoded; 1000 once it ended.
+    let decoded: Vec<AtomicU64> = inputs.iter().map(|_| AtomicU64::new(0)).collect();
     let (tx, rx) = std::sync::mpsc::channel::<usize>();
     let jobs = o.jobs.clamp(1, inputs.len().max(1));
-    let mut db_error = None;
+    // The first input whose line is not printed yet, and how many ended.
+    let (mut printed, mut ended) = (0, 0);
+    let show = |ended: usize| {
+        bar.set_position(
+            decoded
+                .iter()
+                .map(|d| d.load(Ordering::Relaxed).min(1000))
+                .sum(),
+        );
+        bar.set_message(format!(
+            "{ended}/{} files, {} frames/s",
+            inputs.len(),
+            (frames.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()) as u64
+        ));
+    };
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, outcomes, frames) = (&next, &outcomes, &frames);
+            let (next, outcomes, frames, decoded) = (&next, &outcomes, &frames, &decoded);
             // Each worker reads the database through its own connection.
-            let reader = o.db.as_deref().map(Db::open);
+            let reader = o.db.as_deref().map(|p| Db::open(p, o.db_wait));
             scope.spawn(move || {
                 let reader = reader.and_then(Result::ok);
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(input) = inputs.get(i) else { break };
-                    let outcome = check_one(input, o, reader.as_ref(), frames);
+                    let outcome = check_one(input, o, reader.as_ref(), frames, &decoded[i]);
                     outcomes.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
                     if tx.send(i).is_err() {
                         break;
@@ -212,38 +284,45 @@ pub fn check_all(
             });
         }
         drop(tx);
-        for i in rx {
-            let mut all = outcomes.lock().unwrap_or_else(|e| e.into_inner());
-            let line = match all[i].as_mut() {
-                Some(Outcome::Checked {
-                    record,
-                    reports,
-                    cached,
-                }) => {
-                    if let (Some(db), false) = (db, *cached)
-                        && let Err(e) = db.insert(
-                            record,
-                            &settings_key(&o.props),
-                            if o.db_reports { reports } else { &[] },
-                        )
-                    {
-                        db_error.get_or_insert(e);
-                    }
-                    reports.clear();
-                    record.line() + if *cached { " (from the database)" } else { "" }
+        loop {
+            let i = match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(i) => i,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    show(ended);
+                    continue;
                 }
-                Some(Outcome::Failed { name, reason }) => {
-                    format!("{name}: cannot be analysed: {reason}")
-                }
-                None => continue,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             };
+            let mut all = outcomes.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(Outcome::Checked {
+                record,
+                reports,
+                cached: false,
+                not_logged,
+            }) = all[i].as_mut()
+                && let Some(db) = db
+            {
+                let reports = if o.db_reports { &reports[..] } else { &[] };
+                if let Err(e) = db.insert(record, &settings_key(&o.analysis.props), reports) {
+                    bar.suspend(|| {
+                        eprintln!("sharpmeter: {}: result not logged: {e}", record.path)
+                    });
+                    *not_logged = Some(e);
+                }
+            }
+            if let Some(Outcome::Checked { reports, .. }) = all[i].as_mut() {
+                reports.clear();
+            }
+            let mut lines = Vec::new();
+            while let Some(Some(outcome)) = all.get(printed) {
+                lines.push(line(outcome));
+                printed += 1;
+            }
             drop(all);
-            bar.suspend(|| on_line(&line));
-            bar.set_message(format!(
-                "{} frames/s",
-                (frames.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()) as u64
-            ));
-            bar.inc(1);
+            bar.suspend(|| lines.iter().for_each(|l| on_line(l)));
+            decoded[i].store(1000, Ordering::Relaxed);
+            ended += 1;
+            show(ended);
         }
     });
     bar.finish_and_clear();
@@ -255,22 +334,36 @@ pub fn check_all(
             .flatten()
             .collect(),
         frames: frames.load(Ordering::Relaxed),
-        db_error,
     }
 }
 
 /// Runs `check`; the exit status.
 pub fn run(o: &CheckOptions) -> Result<i32, String> {
-    crate::analyse::check_properties(&o.props)?;
+    crate::analyse::check_properties(&o.analysis.props)?;
     let inputs = expand(&o.paths);
     if inputs.is_empty() {
         return Err("no input".into());
     }
-    let db = o.db.as_deref().map(Db::open).transpose()?;
-    // Lines go to standard output unless JSON or CSV does.
-    let quiet = [&o.json, &o.csv]
+    let stdout = Some(Path::new("-"));
+    if o.json.as_deref() == stdout && o.csv.as_deref() == stdout {
+        return Err("--json - and --csv - cannot both write to standard output".into());
+    }
+    // Outputs and the database are opened before any input is analysed.
+    let files: Vec<&Path> = inputs
         .iter()
-        .any(|p| p.as_deref() == Some(Path::new("-")));
+        .filter_map(|i| match i {
+            Input::File(p) => Some(p.as_path()),
+            _ => None,
+        })
+        .collect();
+    let open = |p: &Option<PathBuf>| p.as_deref().map(|p| Sink::open(p, &files)).transpose();
+    let (json_out, csv_out) = (open(&o.json)?, open(&o.csv)?);
+    let db =
+        o.db.as_deref()
+            .map(|p| Db::open(p, o.db_wait))
+            .transpose()?;
+    // Lines go to standard output unless JSON or CSV does.
+    let quiet = o.json.as_deref() == stdout || o.csv.as_deref() == stdout;
     let started = Instant::now();
     let bar = progress_bar(inputs.len());
     let batch = check_all(&inputs, o, db.as_ref(), &bar, &|line| {
@@ -278,7 +371,7 @@ pub fn run(o: &CheckOptions) -> Result<i32, String> {
             println!("{line}");
         }
     });
-    let (outcomes, analysed, db_error) = (batch.outcomes, batch.frames, batch.db_error);
+    let (outcomes, analysed) = (batch.outcomes, batch.frames);
     let count = |v: Verdict| {
         outcomes
             .iter()
@@ -289,34 +382,58 @@ pub fn run(o: &CheckOptions) -> Result<i32, String> {
         .iter()
         .filter(|o| matches!(o, Outcome::Failed { .. }))
         .count();
-    let (clean, alarm, unjudged) = (
+    let not_logged = outcomes
+        .iter()
+        .filter(|o| {
+            matches!(
+                o,
+                Outcome::Checked {
+                    not_logged: Some(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    let (clean, alarm, unjudged, incomplete) = (
         count(Verdict::Clean),
         count(Verdict::Alarm),
         count(Verdict::Unjudged),
+        count(Verdict::Incomplete),
     );
     let seconds = started.elapsed().as_secs_f64();
+    let more = |n: usize, what: &str| {
+        if n > 0 {
+            format!(", {n} {what}")
+        } else {
+            String::new()
+        }
+    };
+    let (short, unlogged) = (
+        more(incomplete, "incomplete"),
+        more(not_logged, "not logged"),
+    );
     let total = format!(
-        "{} files: {clean} ok, {alarm} with alarms, {unjudged} unjudged, {failed} failed; {analysed} frames in {seconds:.1} s ({:.0} frames/s)",
+        "{} files: {clean} ok, {alarm} with alarms, {unjudged} unjudged, {failed} failed{short}{unlogged}; {analysed} frames in {seconds:.1} s ({:.0} frames/s)",
         outcomes.len(),
         analysed as f64 / seconds.max(1e-9)
     );
     if !quiet {
         println!("{total}");
     }
-    if let Some(path) = &o.json {
+    if let Some(mut out) = json_out {
         let doc = json!({
             "files": outcomes.iter().map(Outcome::json).collect::<Vec<_>>(),
             "total": {"files": outcomes.len(), "ok": clean, "alarm": alarm, "unjudged": unjudged,
-                      "failed": failed, "frames": analysed, "seconds": seconds},
+                      "failed": failed, "incomplete": incomplete, "not_logged": not_logged,
+                      "frames": analysed,
+                      "seconds": seconds},
         });
-        let mut out = output(path)?;
         serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| e.to_string())?;
-        writeln!(out)
-            .and_then(|_| out.flush())
-            .map_err(|e| e.to_string())?;
+        writeln!(out).map_err(|e| e.to_string())?;
+        out.finish()?;
     }
-    if let Some(path) = &o.csv {
-        let mut w = csv::Writer::from_writer(output(path)?);
+    if let Some(out) = csv_out {
+        let mut w = csv::Writer::from_writer(out);
         let mut header: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
         header.push("error");
         w.write_record(&header).map_err(|e| e.to_string())?;
@@ -331,16 +448,19 @@ pub fn run(o: &CheckOptions) -> Result<i32, String> {
             };
             cells.push(match outcome {
                 Outcome::Failed { reason, .. } => reason.clone(),
+                Outcome::Checked {
+                    not_logged: Some(e),
+                    ..
+                } => format!("not logged: {e}"),
                 _ => String::new(),
             });
             w.write_record(&cells).map_err(|e| e.to_string())?;
         }
-        w.flush().map_err(|e| e.to_string())?;
+        w.into_inner().map_err(|e| e.to_string())?.finish()?;
     }
-    if let Some(e) = db_error {
-        return Err(format!("database: {e}"));
-    }
-    Ok(if failed > 0 {
+    Ok(if not_logged > 0 {
+        3
+    } else if failed + incomplete > 0 {
         2
     } else if alarm > 0 {
         1

@@ -1,47 +1,50 @@
 //! `sharpmeter compare A B`: two sets of files (folders, globs, or `db:FROM..TO` selections
 //! of the database by creation time), their median sharpness, the change with a bootstrap
-//! interval, and a Mann-Whitney U test over the files' median sharpness.
+//! interval, a Mann-Whitney U test over the files' median sharpness, and a Fisher exact test
+//! of their alarm rates. Exit status: 0 B is not worse, 1 B is significantly softer or raises
+//! alarms significantly more often, 2 the sets cannot be compared.
 
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::buckets::Zone;
 
 use crate::check::{CheckOptions, Outcome, check_all, progress_bar};
 use crate::db::Db;
 use crate::inputs::expand;
-use crate::record::Record;
-use crate::stats::{mann_whitney, median, median_change_interval};
+use crate::record::{Record, Verdict};
+use crate::stats::{fisher_exact, mann_whitney, median, median_change_interval};
 
 /// Below this p-value `compare` calls two sets different.
 pub const ALPHA: f64 = 0.05;
 
 /// A time as `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in `zone`, Unix seconds.
-fn parse_time(s: &str, zone: FixedOffset) -> Result<i64, String> {
+fn parse_time(s: &str, zone: Zone) -> Result<i64, String> {
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| d.and_time(Default::default()))
         })
         .map_err(|_| format!("{s:?}: not a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"))?;
-    zone.from_local_datetime(&naive)
-        .single()
-        .map(|t| t.timestamp())
-        .ok_or_else(|| format!("{s:?}: not a time in {zone}"))
+    zone.unix(&naive)
+        .ok_or_else(|| format!("{s:?}: not a time in {}", zone.describe()))
 }
 
 /// `FROM..TO` (either may be empty) as a half-open range of Unix seconds.
-pub fn parse_range(s: &str, zone: FixedOffset) -> Result<(Option<i64>, Option<i64>), String> {
+pub fn parse_range(s: &str, zone: Zone) -> Result<(Option<i64>, Option<i64>), String> {
     let (from, to) = s
         .split_once("..")
         .ok_or_else(|| format!("{s:?}: a selection is FROM..TO"))?;
     let t = |x: &str| (!x.is_empty()).then(|| parse_time(x, zone)).transpose();
-    Ok((t(from)?, t(to)?))
+    let (from, to) = (t(from)?, t(to)?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f >= t
+    {
+        return Err(format!("{s:?}: FROM is not before TO"));
+    }
+    Ok((from, to))
 }
 
 /// The records of one side.
-fn side(
-    arg: &str,
-    o: &CheckOptions,
-    db: Option<&Db>,
-    zone: FixedOffset,
-) -> Result<Vec<Record>, String> {
+fn side(arg: &str, o: &CheckOptions, db: Option<&Db>, zone: Zone) -> Result<Vec<Record>, String> {
     if let Some(range) = arg.strip_prefix("db:") {
         let db = db.ok_or("a db: selection needs --db")?;
         let (from, to) = parse_range(range, zone)?;
@@ -60,12 +63,24 @@ fn side(
         .collect())
 }
 
-/// The sentence that says how `b` differs from `a`.
-pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> String {
+/// How B compares with A.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    /// No significant difference, or B is sharper.
+    NotWorse,
+    /// B is significantly softer.
+    Softer,
+    /// A set has no judged file.
+    Cannot,
+}
+
+/// The sentence that says how `b` differs from `a`, and what it found.
+pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> (String, Finding) {
     let counts = format!("{} vs {} files", a.len(), b.len());
     let (Some(ma), Some(mb), Some(p)) = (median(a), median(b), mann_whitney(a, b)) else {
-        return format!(
-            "cannot compare {a_name} and {b_name}: a set has no judged file ({counts})"
+        return (
+            format!("cannot compare {a_name} and {b_name}: a set has no judged file ({counts})"),
+            Finding::Cannot,
         );
     };
     let p_text = if p < 0.001 {
@@ -74,8 +89,11 @@ pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> String {
         format!("p = {p:.3}")
     };
     if p >= ALPHA || ma <= 0.0 {
-        return format!(
-            "no difference in sharpness between {a_name} and {b_name} ({p_text}, {counts})"
+        return (
+            format!(
+                "no difference in sharpness between {a_name} and {b_name} ({p_text}, {counts})"
+            ),
+            Finding::NotWorse,
         );
     }
     let change = mb / ma - 1.0;
@@ -85,18 +103,54 @@ pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> String {
             format!(" (95% interval {:.0}% to {:.0}%)", 100.0 * lo, 100.0 * hi)
         })
         .unwrap_or_default();
-    format!(
+    let text = format!(
         "{b_name} is {:.0}% {} than {a_name}{interval}, {p_text}, {counts}",
         100.0 * change.abs(),
         if change < 0.0 { "softer" } else { "sharper" }
+    );
+    let finding = if change < 0.0 {
+        Finding::Softer
+    } else {
+        Finding::NotWorse
+    };
+    (text, finding)
+}
+
+/// The sentence on the alarm rates (files with an alarm) of both sets, and whether B's is
+/// significantly higher.
+pub fn alarm_rates(a: &[Record], b: &[Record]) -> (String, bool) {
+    let alarmed = |r: &[Record]| r.iter().filter(|r| r.verdict == Verdict::Alarm).count() as u64;
+    let (ka, kb) = (alarmed(a), alarmed(b));
+    let (na, nb) = (a.len() as u64, b.len() as u64);
+    let Some(p) = fisher_exact(ka, na, kb, nb) else {
+        return ("alarm rates: a set has no file".into(), false);
+    };
+    let p_text = if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    };
+    let higher = kb * na > ka * nb;
+    (
+        format!("alarm rates: {ka} of {na} files vs {kb} of {nb} (Fisher exact test, {p_text})"),
+        higher && p < ALPHA,
     )
 }
 
-/// Runs `compare`.
+/// Runs `compare`; the exit status.
 pub fn run(a: &str, b: &str, o: &CheckOptions, utc: bool) -> Result<i32, String> {
-    crate::analyse::check_properties(&o.props)?;
-    let db = o.db.as_deref().map(Db::open).transpose()?;
-    let zone = crate::buckets::zone(utc);
+    crate::analyse::check_properties(&o.analysis.props)?;
+    let selections = [a, b].iter().filter(|s| s.starts_with("db:")).count();
+    let db = match o.db.as_deref() {
+        // Nothing to log: the database is only read.
+        Some(p) if selections == 2 => Some(Db::open_read_only(p)?),
+        Some(p) if selections == 1 && !p.is_file() => {
+            return Err(format!("{}: no such database", p.display()));
+        }
+        Some(p) => Some(Db::open(p, o.db_wait)?),
+        None => None,
+    };
+    let zone = Zone::new(utc);
     let (ra, rb) = (
         side(a, o, db.as_ref(), zone)?,
         side(b, o, db.as_ref(), zone)?,
@@ -116,8 +170,16 @@ pub fn run(a: &str, b: &str, o: &CheckOptions, utc: bool) -> Result<i32, String>
             f(median(&shares(r)), 2)
         );
     }
-    println!("{}", verdict(a, b, &va, &vb));
-    Ok(0)
+    let (rates, more_alarms) = alarm_rates(&ra, &rb);
+    println!("{rates}");
+    let (text, finding) = verdict(a, b, &va, &vb);
+    println!("{text}");
+    Ok(match finding {
+        Finding::Cannot => 2,
+        Finding::Softer => 1,
+        Finding::NotWorse if more_alarms => 1,
+        Finding::NotWorse => 0,
+    })
 }
 
 #[cfg(test)]
@@ -128,18 +190,23 @@ mod tests {
     fn verdicts_say_softer_or_no_difference() {
         let a: Vec<f64> = (0..20).map(|i| 0.60 + 0.002 * i as f64).collect();
         let b: Vec<f64> = a.iter().map(|x| x * 0.69).collect();
-        let v = verdict("A", "B", &a, &b);
+        let (v, f) = verdict("A", "B", &a, &b);
         assert!(v.starts_with("B is 31% softer than A (95% interval"), "{v}");
         assert!(v.ends_with("p < 0.001, 20 vs 20 files"), "{v}");
+        assert_eq!(f, Finding::Softer);
+        assert_eq!(verdict("B", "A", &b, &a).1, Finding::NotWorse, "sharper");
         let same: Vec<f64> = a.iter().rev().map(|x| x + 0.0001).collect();
-        let v = verdict("A", "B", &a, &same);
+        let (v, f) = verdict("A", "B", &a, &same);
         assert!(v.starts_with("no difference"), "{v}");
-        assert!(verdict("A", "B", &a, &[]).starts_with("cannot compare"));
+        assert_eq!(f, Finding::NotWorse);
+        let (v, f) = verdict("A", "B", &a, &[]);
+        assert!(v.starts_with("cannot compare"));
+        assert_eq!(f, Finding::Cannot);
     }
 
     #[test]
     fn ranges_are_half_open_and_may_be_open() {
-        let z = FixedOffset::east_opt(0).unwrap();
+        let z = Zone::UTC;
         assert_eq!(
             parse_range("2026-11-30..2026-12-01T09:00", z),
             Ok((Some(1_795_996_800), Some(1_795_996_800 + 86_400 + 9 * 3600)))
@@ -147,5 +214,7 @@ mod tests {
         assert_eq!(parse_range("..", z), Ok((None, None)));
         assert!(parse_range("2026-11-30", z).is_err());
         assert!(parse_range("yesterday..", z).is_err());
+        let reversed = parse_range("2026-12-01..2026-11-30", z).unwrap_err();
+        assert!(reversed.contains("FROM is not before TO"), "{reversed}");
     }
 }

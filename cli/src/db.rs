@@ -1,13 +1,15 @@
 //! The SQLite log of checked files (`--db`): table `files`, one row per file content and
-//! element settings, with the [`FIELDS`] columns; table `reports`, the element's report
-//! messages of each file when asked for.
+//! element settings (per check for a URI), with the [`FIELDS`] columns; table `reports`, the
+//! element's report messages of each file when asked for. A file's row and its reports are
+//! written in one transaction.
 
 use std::path::Path;
+use std::time::Duration;
 
 use gstsharpmeter::messages::{REPORT_FIELDS, Report};
 use gstsharpmeter::schema::FieldType;
 use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params_from_iter};
 use serde_json::Value;
 
 use crate::record::{FIELDS, Record, Sql as SqlType};
@@ -15,6 +17,9 @@ use crate::record::{FIELDS, Record, Sql as SqlType};
 pub struct Db {
     conn: Connection,
 }
+
+/// How long a write waits for another writer's lock by default.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
 
 fn err(path: &Path, e: rusqlite::Error) -> String {
     format!("{}: {e}", path.display())
@@ -72,11 +77,11 @@ fn report_column(name: &str) -> String {
 }
 
 impl Db {
-    /// Opens or creates the database at `path`.
-    pub fn open(path: &Path) -> Result<Db, String> {
+    /// Opens or creates the database at `path` for writing; a write waits up to `wait` for
+    /// another writer.
+    pub fn open(path: &Path, wait: Duration) -> Result<Db, String> {
         let conn = Connection::open(path).map_err(|e| err(path, e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| err(path, e))?;
+        conn.busy_timeout(wait).map_err(|e| err(path, e))?;
         let columns: Vec<String> = FIELDS
             .iter()
             .map(|f| format!("\"{}\" {}", f.name, f.sql.name()))
@@ -102,7 +107,50 @@ impl Db {
             reports.join(", ")
         ))
         .map_err(|e| err(path, e))?;
+        // Columns that databases of earlier versions lack.
+        let have: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('files')")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| err(path, e))?;
+        for f in FIELDS.iter().filter(|f| !have.iter().any(|h| h == f.name)) {
+            conn.execute_batch(&format!(
+                "ALTER TABLE files ADD COLUMN \"{}\" {}",
+                f.name,
+                f.sql.name()
+            ))
+            .map_err(|e| err(path, e))?;
+        }
         Ok(Db { conn })
+    }
+
+    /// Opens the existing database at `path` for reading only: nothing is created or
+    /// written, so a database on a read-only mount can be read.
+    pub fn open_read_only(path: &Path) -> Result<Db, String> {
+        if !path.is_file() {
+            return Err(format!("{}: no such database", path.display()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| err(path, e))?;
+        let readable =
+            |c: &Connection| c.query_row("SELECT COUNT(*) FROM files", [], |r| r.get::<_, i64>(0));
+        match readable(&conn) {
+            Ok(_) => Ok(Db { conn }),
+            // A WAL database whose -shm file cannot be made (read-only media) opens as an
+            // immutable file.
+            Err(first) => {
+                let uri = format!(
+                    "file:{}?immutable=1",
+                    path.display()
+                        .to_string()
+                        .replace('?', "%3f")
+                        .replace('#', "%23")
+                );
+                let conn = Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(|e| err(path, e))?;
+                readable(&conn).map_err(|_| err(path, first))?;
+                Ok(Db { conn })
+            }
+        }
     }
 
     /// The record of a file with this content and these settings, if checked before.
@@ -118,9 +166,20 @@ impl Db {
             .map_err(|e| e.to_string())
     }
 
-    /// Adds a record (and its reports); false when one with its content and settings is
-    /// already there.
+    /// Adds a record and its reports in one transaction; false when one with its content
+    /// and settings is already there. Nothing is written when it fails.
     pub fn insert(&self, r: &Record, settings: &str, reports: &[Report]) -> Result<bool, String> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(|e| e.to_string())?;
+        let added = self.insert_rows(r, settings, reports)?;
+        tx.commit().map_err(|e| e.to_string())?;
+        Ok(added)
+    }
+
+    fn insert_rows(&self, r: &Record, settings: &str, reports: &[Report]) -> Result<bool, String> {
         let mut values = vec![
             Sql::Text(settings.to_string()),
             Sql::Text(env!("CARGO_PKG_VERSION").to_string()),
@@ -174,10 +233,12 @@ impl Db {
         Ok(true)
     }
 
-    /// Records created in `[from, to)` (Unix seconds; None is open), oldest first.
+    /// Records created in `[from, to)` (Unix seconds; None is open), oldest first: a file
+    /// checked more than once (with other settings) counts once, as its latest check.
     pub fn records(&self, from: Option<i64>, to: Option<i64>) -> Result<Vec<Record>, String> {
         let sql = format!(
-            "SELECT {} FROM files WHERE created IS NOT NULL AND created >= ?1 AND created < ?2 ORDER BY created",
+            "SELECT {} FROM files WHERE created IS NOT NULL AND created >= ?1 AND created < ?2
+               AND id IN (SELECT MAX(id) FROM files GROUP BY hash) ORDER BY created",
             column_list()
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| e.to_string())?;

@@ -55,12 +55,14 @@ fn walk(dir: &Path, out: &mut Vec<Input>) {
     }
 }
 
-/// Expands `args` in order.
-pub fn expand(args: &[String]) -> Vec<Input> {
+/// Expands `args` in order. Paths may hold any bytes; URIs and globs are text.
+pub fn expand<A: AsRef<std::ffi::OsStr>>(args: &[A]) -> Vec<Input> {
     let mut out = Vec::new();
-    for arg in args {
-        let path = Path::new(arg);
-        if is_uri(arg) {
+    for raw in args {
+        let path = Path::new(raw.as_ref());
+        let arg = &raw.as_ref().to_string_lossy().into_owned();
+        let text = raw.as_ref().to_str().is_some();
+        if text && is_uri(arg) {
             match arg.strip_prefix("file://") {
                 Some(_) => match gst::glib::filename_from_uri(arg) {
                     Ok((p, _)) if p.is_dir() => walk(&p, &mut out),
@@ -76,7 +78,7 @@ pub fn expand(args: &[String]) -> Vec<Input> {
             walk(path, &mut out);
         } else if path.exists() || path.is_symlink() {
             out.push(Input::File(path.to_path_buf()));
-        } else if arg.contains(['*', '?', '[']) {
+        } else if text && arg.contains(['*', '?', '[']) {
             let before = out.len();
             match glob::glob(arg) {
                 Ok(paths) => {
@@ -146,13 +148,13 @@ mod tests {
         let globbed = expand(&[format!("{}/*.mp4", d.display())]);
         assert_eq!(names(globbed), ["a.mp4", "b.mp4"]);
         assert!(
-            matches!(&expand(&["/no/such/file.mp4".into()])[0], Input::Failed { reason, .. } if reason == "no such file or folder")
+            matches!(&expand(&["/no/such/file.mp4"])[0], Input::Failed { reason, .. } if reason == "no such file or folder")
         );
         assert!(
             matches!(&expand(&[format!("{}/*.mkv", d.display())])[0], Input::Failed { reason, .. } if reason == "no file matches")
         );
         assert_eq!(
-            expand(&["rtsp://cam/1".into()]),
+            expand(&["rtsp://cam/1"]),
             [Input::Uri("rtsp://cam/1".into())]
         );
     }

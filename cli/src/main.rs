@@ -8,9 +8,11 @@ mod db;
 mod inputs;
 mod plot;
 mod record;
+mod sink;
 mod stats;
 mod trend;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -32,23 +34,29 @@ struct Element {
     /// --set threshold=0.3 --set drop=0.25.
     #[arg(long = "set", value_name = "PROP=VALUE", value_parser = parse_property)]
     set: Vec<(String, String)>,
-    /// Files analysed at once.
-    #[arg(long, short, value_name = "N", default_value_t = default_jobs())]
-    jobs: usize,
-    /// Gives a file up when it shows no video frame for this many seconds.
+    /// Files analysed at once (1 to 64; each holds a decoding pipeline in memory).
+    #[arg(long, short, value_name = "N", default_value_t = default_jobs(),
+          value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS as i64))]
+    jobs: u16,
+    /// Gives a file up when it shows no video frame for this many seconds (also the wait
+    /// for a stream to appear).
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     stall: u64,
+    /// Analyses this much of each input, then stops (e.g. 30s, 5min, 1h); a live source
+    /// (udp://, rtsp://, ...) needs it.
+    #[arg(long, value_name = "TIME", value_parser = humantime::parse_duration)]
+    duration: Option<Duration>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyses files, folders (recursively), globs and URIs; prints a line per file and a
-    /// total. Exit status: 0 all clean, 1 some file raised an alarm, 2 some file could not be
-    /// analysed.
+    /// Analyses files, folders (recursively), globs and URIs; prints a line per file (in the
+    /// order given, folders in name order) and a total. Exit status: 0 all clean, 1 some file
+    /// raised an alarm, 2 some file could not be analysed, 3 some result could not be logged.
     Check {
         /// Files, folders, globs or URIs.
         #[arg(required = true, value_name = "PATH")]
-        paths: Vec<String>,
+        paths: Vec<OsString>,
         #[command(flatten)]
         element: Element,
         /// Writes every file's figures as JSON to FILE (`-`: standard output, and no lines).
@@ -64,6 +72,10 @@ enum Command {
         /// Also logs the element's report messages (one row per interval) in the database.
         #[arg(long, requires = "db")]
         db_reports: bool,
+        /// Seconds a write to the database waits while another process writes to it; a
+        /// result still not logged then is said on its line (exit status 3).
+        #[arg(long, value_name = "SECONDS", default_value_t = db::DEFAULT_WAIT.as_secs(), requires = "db")]
+        db_wait: u64,
     },
     /// Median and spread of the logged files' sharpness and effective share by hour of day,
     /// day or week of their creation time.
@@ -118,8 +130,11 @@ enum Command {
     },
 }
 
-fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+/// Most files analysed at once.
+const MAX_JOBS: u16 = 64;
+
+fn default_jobs() -> u16 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_JOBS as usize) as u16)
 }
 
 fn parse_property(s: &str) -> Result<(String, String), String> {
@@ -132,13 +147,17 @@ fn parse_property(s: &str) -> Result<(String, String), String> {
 fn options(element: Element, db: Option<PathBuf>) -> check::CheckOptions {
     check::CheckOptions {
         paths: Vec::new(),
-        jobs: element.jobs,
+        jobs: element.jobs.into(),
         json: None,
         csv: None,
         db,
         db_reports: false,
-        props: element.set,
-        stall: Duration::from_secs(element.stall.max(1)),
+        db_wait: db::DEFAULT_WAIT,
+        analysis: analyse::Settings {
+            props: element.set,
+            stall: Duration::from_secs(element.stall.max(1)),
+            limit: element.duration,
+        },
     }
 }
 
@@ -150,10 +169,11 @@ fn plot_command(
     element: Element,
 ) -> Result<i32, String> {
     let o = options(element, None);
-    analyse::check_properties(&o.props)?;
-    let frames = AtomicU64::new(0);
+    analyse::check_properties(&o.analysis.props)?;
+    let (frames, permille) = (AtomicU64::new(0), AtomicU64::new(0));
     let run = |input: &str| {
-        analyse::analyse(input, &o.props, o.stall, &frames).map_err(|e| format!("{input}: {e}"))
+        analyse::analyse(&analyse::uri_of(input), &o.analysis, &frames, &permille)
+            .map_err(|e| format!("{input}: {e}"))
     };
     let first = run(input)?;
     let second = compare.map(run).transpose()?;
@@ -222,11 +242,13 @@ fn main() {
                 csv,
                 db,
                 db_reports,
+                db_wait,
             } => check::run(&check::CheckOptions {
                 paths,
                 json,
                 csv,
                 db_reports,
+                db_wait: Duration::from_secs(db_wait),
                 ..options(element, db)
             }),
             Command::Trend { db, by, plot, utc } => trend::run(&db, by, utc, plot.as_deref()),

@@ -22,7 +22,14 @@ pub enum Verdict {
     Alarm,
     /// No frame could be judged (flat, too small, no texture).
     Unjudged,
+    /// The decoded video ends early: shorter than the container says.
+    Incomplete,
 }
+
+/// Decoded video this much shorter than its container (seconds, or this share of it when
+/// larger) is incomplete; streams within a file start and end a little apart.
+const INCOMPLETE_SECONDS: f64 = 1.0;
+const INCOMPLETE_SHARE: f64 = 0.02;
 
 impl Verdict {
     pub fn as_str(self) -> &'static str {
@@ -30,13 +37,19 @@ impl Verdict {
             Verdict::Clean => "ok",
             Verdict::Alarm => "alarm",
             Verdict::Unjudged => "unjudged",
+            Verdict::Incomplete => "incomplete",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Verdict::Clean, Verdict::Alarm, Verdict::Unjudged]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [
+            Verdict::Clean,
+            Verdict::Alarm,
+            Verdict::Unjudged,
+            Verdict::Incomplete,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
     }
 }
 
@@ -44,13 +57,15 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub path: String,
-    /// SHA-256 of the file's bytes (hex); for a URI, the URI.
+    /// SHA-256 of the file's bytes (hex); for a URI, the URI, `#` and the check time.
     pub hash: String,
     /// Unix seconds: the container's creation time, else the file's modification time.
     pub created: Option<i64>,
-    /// `tag`, `mtime` or `none`.
+    /// `tag`, `mtime`, `checked` (a URI) or `none`.
     pub created_from: String,
     pub duration: f64,
+    /// The container's duration, seconds, when it says one.
+    pub container_duration: Option<f64>,
     pub frames: u64,
     pub valid_share: f64,
     pub sharpness_median: Option<f64>,
@@ -67,7 +82,9 @@ pub struct Record {
 }
 
 impl Record {
-    pub fn new(path: String, hash: String, a: &Analysis, mtime: Option<i64>) -> Record {
+    /// The record of `a`; its creation time is the container's, else `fallback` (a time
+    /// and where it comes from: `mtime`, or `checked` for a URI).
+    pub fn new(path: String, hash: String, a: &Analysis, fallback: Option<(i64, &str)>) -> Record {
         let valid: Vec<f64> = a
             .frames
             .iter()
@@ -82,7 +99,12 @@ impl Record {
         for e in &a.episodes {
             alarms[REASONS.iter().position(|r| *r == e.reason).unwrap_or(0)] += 1;
         }
-        let verdict = if !a.episodes.is_empty() {
+        let short = a
+            .container_duration
+            .is_some_and(|c| a.duration < c - (INCOMPLETE_SECONDS).max(INCOMPLETE_SHARE * c));
+        let verdict = if short {
+            Verdict::Incomplete
+        } else if !a.episodes.is_empty() {
             Verdict::Alarm
         } else if valid.is_empty() {
             Verdict::Unjudged
@@ -90,9 +112,9 @@ impl Record {
             Verdict::Clean
         };
         let summary = a.summary.as_ref().map(summary_json).unwrap_or_default();
-        let (created, created_from) = match (a.created, mtime) {
+        let (created, created_from) = match (a.created, fallback) {
             (Some(t), _) => (Some(t), "tag"),
-            (None, Some(t)) => (Some(t), "mtime"),
+            (None, Some((t, from))) => (Some(t), from),
             (None, None) => (None, "none"),
         };
         Record {
@@ -101,6 +123,7 @@ impl Record {
             created,
             created_from: created_from.into(),
             duration: a.duration,
+            container_duration: a.container_duration,
             frames: a.frames.len() as u64,
             valid_share: if a.frames.is_empty() {
                 0.0
@@ -113,7 +136,8 @@ impl Record {
             effective_width: med(a.frames.iter().filter_map(|f| f.effective_width).collect()),
             effective_height: med(a.frames.iter().filter_map(|f| f.effective_height).collect()),
             alarms,
-            alarm_seconds: a.episodes.iter().map(|e| e.end - e.start).sum(),
+            // Summed from +0.0: an empty f64 sum is -0.0.
+            alarm_seconds: a.episodes.iter().fold(0.0, |t, e| t + (e.end - e.start)),
             verdict,
             summary,
         }
@@ -145,7 +169,13 @@ impl Record {
             } else {
                 alarms.join(", ")
             },
-            self.verdict.as_str()
+            match (self.verdict, self.container_duration) {
+                (Verdict::Incomplete, Some(c)) => format!(
+                    "incomplete (decoded {:.1} s of the container's {c:.1} s)",
+                    self.duration
+                ),
+                (v, _) => v.as_str().to_string(),
+            }
         )
     }
 }
@@ -266,6 +296,7 @@ pub static FIELDS: &[RecordField] = &[
     },
     text_field!("created_from", created_from),
     field!("duration", Real, duration, f64),
+    field!("container_duration", Real, container_duration, opt_f64),
     RecordField {
         name: "frames",
         sql: Sql::Integer,
@@ -328,6 +359,7 @@ impl Record {
             created: None,
             created_from: String::new(),
             duration: 0.0,
+            container_duration: None,
             frames: 0,
             valid_share: 0.0,
             sharpness_median: None,
@@ -386,7 +418,12 @@ mod tests {
             duration: 1.0,
             ..Default::default()
         };
-        let r = Record::new("a.mp4".into(), "00".into(), &a, Some(1_700_000_000));
+        let r = Record::new(
+            "a.mp4".into(),
+            "00".into(),
+            &a,
+            Some((1_700_000_000, "mtime")),
+        );
         assert_eq!(r.verdict, Verdict::Alarm);
         assert_eq!(r.alarms, [0, 0, 1]);
         assert_eq!(r.created_from, "mtime");
@@ -394,5 +431,35 @@ mod tests {
         let values: Vec<Value> = FIELDS.iter().map(|f| (f.get)(&r)).collect();
         assert_eq!(Record::from_values(&values), Some(r.clone()));
         assert!(r.line().contains("alarms drop 1: alarm"), "{}", r.line());
+    }
+
+    #[test]
+    fn summary_episodes_are_objects_and_no_alarm_is_zero_seconds() {
+        use gstsharpmeter::messages::{Episode, Timestamps};
+        gst::init().unwrap();
+        let episode = Episode {
+            reason: AlarmReason::Drop,
+            times: Timestamps {
+                timestamp: Some(gst::ClockTime::from_seconds(4)),
+                ..Default::default()
+            },
+            duration: gst::ClockTime::from_seconds(2),
+        };
+        let a = Analysis {
+            summary: Some(Summary {
+                alarms: 1,
+                episodes: vec![episode],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let r = Record::new("a.mp4".into(), "00".into(), &a, None);
+        let json = r.to_json();
+        let e = &json["summary"]["episodes"][0];
+        assert_eq!(e["reason"], "drop", "{json}");
+        assert_eq!(e["timestamp"], 4_000_000_000u64, "{json}");
+        assert_eq!(e["running-time"], u64::MAX, "{json}");
+        let text = serde_json::to_string(&json).unwrap();
+        assert!(text.contains("\"alarm_seconds\":0.0,"), "{text}");
     }
 }

@@ -1,6 +1,6 @@
 //! Medians, quantiles and the two-sample tests `compare` reports.
 
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::{ContinuousCDF, Discrete, Hypergeometric, Normal};
 
 /// Value at `q` (0..1) of `v` by linear interpolation; None when empty.
 pub fn quantile(v: &[f64], q: f64) -> Option<f64> {
@@ -78,6 +78,25 @@ pub fn median_change_interval(a: &[f64], b: &[f64]) -> Option<(f64, f64)> {
     Some((quantile(&changes, 0.025)?, quantile(&changes, 0.975)?))
 }
 
+/// Two-sided Fisher exact test of a 2x2 table: `a` of `n_a` against `b` of `n_b`. The
+/// p-value sums the probabilities of every table with the same margins that is at most as
+/// likely as this one; None when a set is empty.
+pub fn fisher_exact(a: u64, n_a: u64, b: u64, n_b: u64) -> Option<f64> {
+    if n_a == 0 || n_b == 0 || a > n_a || b > n_b {
+        return None;
+    }
+    let dist = Hypergeometric::new(n_a + n_b, a + b, n_a).ok()?;
+    let lo = (a + b).saturating_sub(n_b);
+    let hi = (a + b).min(n_a);
+    let seen = dist.pmf(a);
+    // The relative tolerance R's fisher.test uses, so equal probabilities count as equal.
+    let p: f64 = (lo..=hi)
+        .map(|k| dist.pmf(k))
+        .filter(|&q| q <= seen * (1.0 + 1e-7))
+        .sum();
+    Some(p.min(1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +130,14 @@ mod tests {
             lo <= -0.3 + 1e-9 && -0.3 - 1e-9 <= hi && hi - lo < 0.05,
             "{lo} {hi}"
         );
+    }
+
+    #[test]
+    fn fisher_exact_matches_the_textbook_table() {
+        // Wikipedia's example: 1 of 12 men and 9 of 12 women studying; R gives 0.002759.
+        let p = fisher_exact(1, 12, 9, 12).unwrap();
+        assert!((p - 0.002759).abs() < 1e-6, "{p}");
+        assert_eq!(fisher_exact(3, 10, 3, 10), Some(1.0));
+        assert_eq!(fisher_exact(0, 0, 1, 2), None);
     }
 }

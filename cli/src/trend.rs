@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::buckets::{Bucket, By, buckets, zone};
+use crate::buckets::{Bucket, By, Zone, buckets};
 use crate::db::Db;
 
 /// The table `trend` prints.
@@ -37,8 +37,8 @@ pub fn table(buckets: &[Bucket], by: By) -> String {
 
 /// Runs `trend`.
 pub fn run(db: &Path, by: By, utc: bool, plot: Option<&Path>) -> Result<i32, String> {
-    let records = Db::open(db)?.records(None, None)?;
-    let zone = zone(utc);
+    let records = Db::open_read_only(db)?.records(None, None)?;
+    let zone = Zone::new(utc);
     let b = buckets(&records, by, zone);
     if b.is_empty() {
         return Err(format!(
@@ -47,15 +47,7 @@ pub fn run(db: &Path, by: By, utc: bool, plot: Option<&Path>) -> Result<i32, Str
         ));
     }
     print!("{}", table(&b, by));
-    println!(
-        "{} files; times in UTC{}",
-        records.len(),
-        if zone.local_minus_utc() == 0 {
-            String::new()
-        } else {
-            zone.to_string()
-        }
-    );
+    println!("{} files; times in {}", records.len(), zone.describe());
     if let Some(p) = plot {
         crate::plot::trend(&b, by, p)?;
         println!("plot: {}", p.display());
