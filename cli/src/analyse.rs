@@ -42,8 +42,9 @@ pub struct Analysis {
     pub summary: Option<Summary>,
     /// Seconds from the first frame's start to the last frame's end.
     pub duration: f64,
-    /// The container's duration, seconds, when it says one (not for live sources, nor when
-    /// the analysis stopped at `--duration`).
+    /// Seconds of video the container states from the first frame on: where its video
+    /// stream's segment ends, else the container's duration (which covers every stream).
+    /// None for live sources, and when the analysis stopped at `--duration`.
     pub container_duration: Option<f64>,
     /// The container's creation time (`datetime` tag with a time of day), Unix seconds.
     pub created: Option<i64>,
@@ -117,6 +118,8 @@ struct Collected {
     frames: Vec<Frame>,
     first: Option<gst::ClockTime>,
     end: Option<gst::ClockTime>,
+    /// The end of the video stream's segment, when the demuxer set one.
+    stop: Option<gst::ClockTime>,
 }
 
 fn seconds(t: gst::ClockTime, origin: Option<gst::ClockTime>) -> f64 {
@@ -270,6 +273,13 @@ fn attempt(uri: &str, settings: &Settings, counters: Counters) -> Result<Analysi
                         .map_or((0, 0), |i| (i.width(), i.height()));
                     let mut c = collected.lock().unwrap_or_else(|e| e.into_inner());
                     let first = *c.first.get_or_insert(pts);
+                    if let Some(stop) = sample
+                        .segment()
+                        .and_then(|s| s.downcast_ref::<gst::ClockTime>())
+                        .and_then(|s| s.stop())
+                    {
+                        c.stop = Some(stop);
+                    }
                     let end = pts + buf.duration().unwrap_or(gst::ClockTime::ZERO);
                     c.end = Some(c.end.map_or(end, |e| e.max(end)));
                     if let Some(meta) = SharpMeterMeta::from_buffer(buf) {
@@ -334,7 +344,11 @@ fn attempt(uri: &str, settings: &Settings, counters: Counters) -> Result<Analysi
         .collect();
     Ok(Analysis {
         duration,
-        container_duration: container_duration.filter(|_| !enough.load(Ordering::SeqCst)),
+        container_duration: c
+            .stop
+            .map(|stop| seconds(stop, c.first))
+            .or(container_duration)
+            .filter(|_| !enough.load(Ordering::SeqCst)),
         frames: c.frames,
         episodes,
         reports,

@@ -249,6 +249,40 @@ fn a_file_that_ends_early_is_incomplete_never_ok() {
         line.contains("incomplete (decoded ") && line.contains("of the container's 10.0 s)"),
         "{line}"
     );
+    // Audio that runs 3 s past the end of the video is no sign of a cut.
+    let longer_audio = dir.path().join("audio_tail.mp4");
+    let status = std::process::Command::new("gst-launch-1.0")
+        .args(["-q", "videotestsrc", "num-buffers=30", "!"])
+        .args(["video/x-raw,width=320,height=240,framerate=15/1", "!"])
+        .args([
+            "x264enc",
+            "speed-preset=ultrafast",
+            "!",
+            "mp4mux",
+            "name=m",
+            "!",
+        ])
+        .arg("filesink")
+        .arg(format!("location={}", longer_audio.display()))
+        .args([
+            "audiotestsrc",
+            "num-buffers=230",
+            "!",
+            "avenc_aac",
+            "!",
+            "m.",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = sharpmeter(&["check", &s(&longer_audio), "--json", "-"]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_ne!(file["verdict"], "incomplete", "{doc}");
+    assert!(
+        (file["duration"].as_f64().unwrap() - 2.0).abs() < 0.1,
+        "{doc}"
+    );
 }
 
 #[test]
