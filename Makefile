@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check calibration-check research-venv inspect install uninstall clean
+.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check calibration-check detail-check research-venv inspect install uninstall clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -109,6 +109,14 @@ calibration-check: build research-venv
 	target/release/sharpmeter check --db $(CALIBRATION)/check.db --db-reports --set interval=0 \
 		$(CALIBRATION)/stills $(CALIBRATION)/clips > $(CALIBRATION)/check.txt || [ $$? = 1 ]
 	$(HELDOUT_VENV)/bin/python tools/calibration_eval.py $(CALIBRATION) $(CALIBRATION)/check.db
+
+# Checks the `detail` figure on the calibration set's stills: painted and good versions of each
+# photo against the untouched one (tools/detail_check.py; builds the set first when missing,
+# then about a minute). Not part of `make test`.
+detail-check: build research-venv
+	$(HELDOUT_VENV)/bin/python tools/calibration_set.py $(CALIBRATION)
+	cargo build --release --example detail_check
+	$(HELDOUT_VENV)/bin/python tools/detail_check.py $(CALIBRATION) target/release/examples/detail_check
 
 # Installs the release plugin into GStreamer's system plugin directory (pkg-config
 # pluginsdir) and the `sharpmeter` command into BINDIR, under DESTDIR when given; uninstall

@@ -81,10 +81,11 @@ const NONE: Metrics = Metrics {
     blur_effect: false,
     edge_width: false,
     effective_resolution: false,
+    detail: false,
 };
 
 /// The metric sets the core is timed with.
-fn metric_sets() -> [(&'static str, Metrics); 6] {
+fn metric_sets() -> [(&'static str, Metrics); 8] {
     [
         ("sharpness, valid, noise, texture (always)", NONE),
         (
@@ -95,7 +96,21 @@ fn metric_sets() -> [(&'static str, Metrics); 6] {
             },
         ),
         (
-            "default (+ lapvar, tenengrad, effective-res.)",
+            "+ detail",
+            Metrics {
+                detail: true,
+                ..NONE
+            },
+        ),
+        (
+            "default without detail",
+            Metrics {
+                detail: false,
+                ..Metrics::DEFAULT
+            },
+        ),
+        (
+            "default (+ lapvar, tenengrad, eff.-res., detail)",
             Metrics::DEFAULT,
         ),
         (

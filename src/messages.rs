@@ -53,6 +53,8 @@ pub struct Report {
     pub blur_effect: Option<f64>,
     pub edge_width: Option<f64>,
     pub sharpness_min: Option<f64>,
+    /// Mean `detail` over the frames that have one.
+    pub detail: Option<f64>,
     /// Medians over valid frames with an estimate, pixels.
     pub effective_width: Option<u32>,
     pub effective_height: Option<u32>,
@@ -99,6 +101,8 @@ pub struct Summary {
     /// Over valid frames; `None` when there were none.
     pub sharpness_mean: Option<f64>,
     pub sharpness_min: Option<f64>,
+    /// Mean `detail` over the frames that have one.
+    pub detail_mean: Option<f64>,
     /// Medians over valid frames with an estimate, pixels.
     pub effective_width: Option<u32>,
     pub effective_height: Option<u32>,
@@ -275,6 +279,13 @@ pub static REPORT_FIELDS: LazyLock<Vec<Field<Report>>> = LazyLock::new(|| {
         ),
         optional!(
             Report,
+            "detail",
+            detail,
+            Double,
+            "mean `detail` over the frames that have one (`metrics`); absent when none has"
+        ),
+        optional!(
+            Report,
             "baseline",
             baseline,
             Double,
@@ -428,6 +439,13 @@ pub static SUMMARY_FIELDS: LazyLock<Vec<Field<Summary>>> = LazyLock::new(|| {
         ),
         optional!(
             Summary,
+            "detail-mean",
+            detail_mean,
+            Double,
+            "mean `detail` over the frames that have one; absent when none has"
+        ),
+        optional!(
+            Summary,
             "effective-width",
             effective_width,
             Uint,
@@ -567,6 +585,7 @@ mod tests {
             blur_effect: None,
             edge_width: Some(2.5),
             sharpness_min: None,
+            detail: Some(0.42),
             effective_width: Some(352),
             effective_height: None,
             baseline: Some(0.8),
@@ -630,6 +649,7 @@ mod tests {
             skipped_frames: 0,
             sharpness_mean: None,
             sharpness_min: None,
+            detail_mean: None,
             effective_width: None,
             effective_height: None,
             alarms: 0,

@@ -162,6 +162,13 @@ pub static META_FIELDS: LazyLock<Vec<Field<SharpMeterMeta>>> = LazyLock::new(|| 
         ),
         optional!(
             M,
+            "detail",
+            figures.detail,
+            Double,
+            "mean squared normalised luma where the frame has structure (lower = less fine detail), when computed and the frame has structure"
+        ),
+        optional!(
+            M,
             "effective-width",
             figures.effective_width,
             Uint,

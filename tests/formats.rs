@@ -126,6 +126,7 @@ fn assert_same_figures(got: &FrameFigures, want: &FrameFigures, what: &str) {
         ("tenengrad", got.tenengrad, want.tenengrad, 1e-9),
         ("blur-effect", got.blur_effect, want.blur_effect, 1e-9),
         ("edge-width", got.edge_width, want.edge_width, 1e-9),
+        ("detail", got.detail, want.detail, 1e-9),
         (
             "upscale-confidence",
             got.upscale_confidence,
@@ -156,9 +157,9 @@ fn assert_same_figures(got: &FrameFigures, want: &FrameFigures, what: &str) {
 fn through_harness(info: &gst_video::VideoInfo, buf: gst::Buffer, what: &str) -> FrameFigures {
     let mut h = Harness::new("sharpmeter");
     let metrics = if info.width() * info.height() <= ALL_METRICS_UP_TO {
-        "laplacian-variance+tenengrad+blur-effect+edge-width+effective-resolution"
+        "laplacian-variance+tenengrad+blur-effect+edge-width+effective-resolution+detail"
     } else {
-        "laplacian-variance+tenengrad+effective-resolution"
+        "laplacian-variance+tenengrad+effective-resolution+detail"
     };
     h.element()
         .unwrap()

@@ -382,8 +382,8 @@ fn metrics_property_decides_the_fields_of_meta_and_reports() {
     let element = h.element().unwrap();
     let fields =
         |s: &gst::StructureRef| -> Vec<String> { s.fields().map(|f| f.to_string()).collect() };
-    // Default set: the derivative figures and the effective size, not the slower classic
-    // metrics. 96 rows are shorter than a spectrum segment: no effective height.
+    // Default set: the derivative figures, `detail` and the effective size, not the slower
+    // classic metrics. 96 rows are shorter than a spectrum segment: no effective height.
     h.push(frame(0, Some(gst::ClockTime::ZERO))).unwrap();
     let out = h.pull().unwrap();
     let meta = gst::meta::CustomMeta::from_buffer(&out, "SharpMeterMeta").unwrap();
@@ -397,10 +397,20 @@ fn metrics_property_decides_the_fields_of_meta_and_reports() {
             "texture",
             "laplacian-variance",
             "tenengrad",
+            "detail",
             "effective-width",
             "scene-cut",
             "active-area"
         ]
+    );
+    let first = element_messages(&bus);
+    assert!(
+        first
+            .last()
+            .unwrap()
+            .structure()
+            .unwrap()
+            .has_field("detail")
     );
     // Changed while running, as a gst-launch string.
     element.set_property_from_str("metrics", "blur-effect+edge-width");
@@ -410,10 +420,11 @@ fn metrics_property_decides_the_fields_of_meta_and_reports() {
     let names = fields(meta.structure());
     assert!(names.contains(&"blur-effect".into()) && names.contains(&"edge-width".into()));
     assert!(!names.contains(&"laplacian-variance".into()) && !names.contains(&"tenengrad".into()));
+    assert!(!names.contains(&"detail".into()));
     let msgs = element_messages(&bus);
     let last = msgs.last().unwrap().structure().unwrap();
     assert!(last.has_field("blur-effect") && last.has_field("edge-width"));
-    assert!(!last.has_field("laplacian-variance"));
+    assert!(!last.has_field("laplacian-variance") && !last.has_field("detail"));
     let r = Report::from_message(msgs.last().unwrap()).unwrap();
     let m = SharpMeterMeta::from_buffer(&out).unwrap().figures;
     assert_eq!((r.blur_effect, r.edge_width), (m.blur_effect, m.edge_width));

@@ -23,6 +23,8 @@ pub struct Frame {
     pub share: Option<f64>,
     pub effective_width: Option<u32>,
     pub effective_height: Option<u32>,
+    /// `detail`, when the frame has one.
+    pub detail: Option<f64>,
 }
 
 /// An alarm episode, in seconds from the first frame.
@@ -294,6 +296,7 @@ fn attempt(uri: &str, settings: &Settings, counters: Counters) -> Result<Analysi
                             share: effective_share(&f, area),
                             effective_width: f.effective_width.filter(|_| f.valid),
                             effective_height: f.effective_height.filter(|_| f.valid),
+                            detail: f.detail,
                         });
                     }
                     if limit.is_some_and(|l| end.saturating_sub(first) >= l) {

@@ -73,6 +73,8 @@ pub struct Record {
     pub effective_share_median: Option<f64>,
     pub effective_width: Option<u32>,
     pub effective_height: Option<u32>,
+    /// Median `detail` over the frames that have one.
+    pub detail_median: Option<f64>,
     /// Alarm episodes per reason, in [`REASONS`] order.
     pub alarms: [u32; 3],
     pub alarm_seconds: f64,
@@ -135,6 +137,7 @@ impl Record {
             effective_share_median: median(&shares),
             effective_width: med(a.frames.iter().filter_map(|f| f.effective_width).collect()),
             effective_height: med(a.frames.iter().filter_map(|f| f.effective_height).collect()),
+            detail_median: median(&a.frames.iter().filter_map(|f| f.detail).collect::<Vec<_>>()),
             alarms,
             // Summed from +0.0: an empty f64 sum is -0.0.
             alarm_seconds: a.episodes.iter().fold(0.0, |t, e| t + (e.end - e.start)),
@@ -157,13 +160,14 @@ impl Record {
             .map(|(r, n)| format!("{} {n}", r.as_str()))
             .collect();
         format!(
-            "{}: {:.1} s, {} frames, {:.0}% valid, sharpness median {} p10 {}, effective {size}, alarms {}: {}",
+            "{}: {:.1} s, {} frames, {:.0}% valid, sharpness median {} p10 {}, effective {size}, detail {}, alarms {}: {}",
             self.path,
             self.duration,
             self.frames,
             100.0 * self.valid_share,
             f(self.sharpness_median),
             f(self.sharpness_p10),
+            f(self.detail_median),
             if alarms.is_empty() {
                 "none".into()
             } else {
@@ -317,6 +321,7 @@ pub static FIELDS: &[RecordField] = &[
     ),
     field!("effective_width", Integer, effective_width, opt_u32),
     field!("effective_height", Integer, effective_height, opt_u32),
+    field!("detail_median", Real, detail_median, opt_f64),
     alarm_field!("alarms_threshold", 0),
     alarm_field!("alarms_resolution", 1),
     alarm_field!("alarms_drop", 2),
@@ -367,6 +372,7 @@ impl Record {
             effective_share_median: None,
             effective_width: None,
             effective_height: None,
+            detail_median: None,
             alarms: [0; 3],
             alarm_seconds: 0.0,
             verdict: Verdict::Clean,
@@ -405,6 +411,7 @@ mod tests {
             share: Some(0.9),
             effective_width: Some(700),
             effective_height: Some(1270),
+            detail: Some(0.3 + sharpness / 10.0),
         };
         let a = Analysis {
             frames: (0..10)

@@ -69,6 +69,11 @@ pub enum MetricFlags {
         nick = "effective-resolution"
     )]
     EFFECTIVE_RESOLUTION = 0b1_0000,
+    #[flags_value(
+        name = "Fine detail between edges (normalised luma variance, lower = painted over)",
+        nick = "detail"
+    )]
+    DETAIL = 0b10_0000,
 }
 
 impl From<MetricFlags> for crate::analysis::Metrics {
@@ -79,6 +84,7 @@ impl From<MetricFlags> for crate::analysis::Metrics {
             blur_effect: f.contains(MetricFlags::BLUR_EFFECT),
             edge_width: f.contains(MetricFlags::EDGE_WIDTH),
             effective_resolution: f.contains(MetricFlags::EFFECTIVE_RESOLUTION),
+            detail: f.contains(MetricFlags::DETAIL),
         }
     }
 }
@@ -91,6 +97,7 @@ impl From<crate::analysis::Metrics> for MetricFlags {
         f.set(MetricFlags::BLUR_EFFECT, m.blur_effect);
         f.set(MetricFlags::EDGE_WIDTH, m.edge_width);
         f.set(MetricFlags::EFFECTIVE_RESOLUTION, m.effective_resolution);
+        f.set(MetricFlags::DETAIL, m.detail);
         f
     }
 }

@@ -26,6 +26,8 @@ pub struct IntervalReport {
     pub blur_effect: Option<f64>,
     pub edge_width: Option<f64>,
     pub sharpness_min: Option<f64>,
+    /// Mean `detail` over the frames that have one (valid or not).
+    pub detail: Option<f64>,
     /// Medians over valid frames with an estimate, pixels.
     pub effective_width: Option<u32>,
     pub effective_height: Option<u32>,
@@ -71,6 +73,7 @@ pub struct ReportAccumulator {
     blur_effect: Mean,
     edge_width: Mean,
     sharpness_min: Option<f64>,
+    detail: Mean,
     tile_min: Option<f64>,
     tiles_below: Mean,
     effective_width: CountMedian,
@@ -98,6 +101,7 @@ impl ReportAccumulator {
     pub fn add(&mut self, at: Point, end_clock: u64, figures: &FrameFigures) {
         self.cover(at, end_clock);
         self.frames = self.frames.saturating_add(1);
+        self.detail.add(figures.detail);
         if figures.valid {
             self.valid_frames = self.valid_frames.saturating_add(1);
             self.sharpness.add(Some(figures.sharpness));
@@ -137,6 +141,7 @@ impl ReportAccumulator {
             blur_effect: self.blur_effect.get(),
             edge_width: self.edge_width.get(),
             sharpness_min: self.sharpness_min,
+            detail: self.detail.get(),
             effective_width: self.effective_width.get(),
             effective_height: self.effective_height.get(),
             baseline: None,

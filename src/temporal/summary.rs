@@ -22,6 +22,8 @@ pub struct StreamSummary {
     /// Over valid frames; None when there were none.
     pub sharpness_mean: Option<f64>,
     pub sharpness_min: Option<f64>,
+    /// Mean `detail` over the frames that have one.
+    pub detail_mean: Option<f64>,
     /// Medians over valid frames with an estimate, pixels.
     pub effective_width: Option<u32>,
     pub effective_height: Option<u32>,
@@ -55,6 +57,8 @@ pub struct SummaryAccumulator {
     valid_frames: u32,
     sharpness_sum: f64,
     sharpness_min: Option<f64>,
+    detail_sum: f64,
+    detail_frames: u32,
     effective_width: CountMedian,
     effective_height: CountMedian,
     alarms: u32,
@@ -72,6 +76,10 @@ pub struct SummaryAccumulator {
 impl SummaryAccumulator {
     pub fn add_frame(&mut self, figures: &FrameFigures) {
         self.frames = self.frames.saturating_add(1);
+        if let Some(d) = figures.detail {
+            self.detail_sum += d;
+            self.detail_frames = self.detail_frames.saturating_add(1);
+        }
         if figures.valid {
             self.valid_frames = self.valid_frames.saturating_add(1);
             self.sharpness_sum += figures.sharpness;
@@ -121,6 +129,8 @@ impl SummaryAccumulator {
             sharpness_mean: (self.valid_frames > 0)
                 .then(|| self.sharpness_sum / self.valid_frames as f64),
             sharpness_min: self.sharpness_min,
+            detail_mean: (self.detail_frames > 0)
+                .then(|| self.detail_sum / self.detail_frames as f64),
             effective_width: self.effective_width.get(),
             effective_height: self.effective_height.get(),
             alarms: self.alarms,

@@ -4,6 +4,7 @@
 use super::frame_figures::{FrameFigures, Metrics};
 use super::worker::Worker;
 use crate::analysis::figures::blur_effect::{BlurEffectScratch, H_SIZE, blur_effect};
+use crate::analysis::figures::detail::{DetailScratch, detail};
 use crate::analysis::figures::edge_width::{EdgeWidthScratch, edge_width};
 use crate::analysis::figures::effective_resolution::effective_share;
 use crate::analysis::figures::sharpness::{
@@ -16,6 +17,9 @@ use crate::analysis::kernels::band_energy::{self, BandScratch, BlockEnergies, MI
 use crate::analysis::kernels::derivatives::{DerivativeScratch, derivatives};
 use crate::analysis::kernels::diagonal_energy::{self, DiagonalEnergies, DiagonalScratch};
 use crate::analysis::kernels::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+use crate::analysis::kernels::local_contrast::{
+    LocalContrast, LocalContrastScratch, local_contrast,
+};
 use crate::analysis::kernels::thumbnail::{CELLS, Thumbnail, ThumbnailScratch, thumbnail};
 
 /// Effective size and identified upscale along one axis.
@@ -47,6 +51,9 @@ pub struct Analyzer {
     pool: PoolScratch,
     blur_effect: BlurEffectScratch,
     edge_width: EdgeWidthScratch,
+    contrast_scratch: LocalContrastScratch,
+    contrast: LocalContrast,
+    detail: DetailScratch,
     spectrum: SpectrumScratch,
     upscale: UpscaleScratch,
     thumbnail_scratch: ThumbnailScratch,
@@ -95,6 +102,7 @@ impl Analyzer {
             shares,
             resolution: (width, height),
             peers: (blur_effect_value, edge_width_value),
+            detail: detail_value,
         } = if self.threads > 1 && plane.width() >= MIN_LINE && plane.height() >= MIN_LINE {
             self.measure_on_two_threads(plane, metrics)
         } else {
@@ -110,12 +118,20 @@ impl Analyzer {
                 peer_blur_effect(plane, metrics, &mut self.blur_effect),
                 peer_edge_width(plane, metrics, &mut self.edge_width),
             );
+            let detail = frame_detail(
+                plane,
+                metrics,
+                &mut self.contrast_scratch,
+                &mut self.contrast,
+                &mut self.detail,
+            );
             Measured {
                 derivatives: d,
                 score: s,
                 shares,
                 resolution,
                 peers,
+                detail,
             }
         };
         FrameFigures {
@@ -131,6 +147,7 @@ impl Analyzer {
             effective_height: height.effective,
             upscaled_from_width: width.upscale.map(|u| u.from),
             upscaled_from_height: height.upscale.map(|u| u.from),
+            detail: detail_value,
             upscale_confidence: match (width.upscale, height.upscale) {
                 (Some(a), Some(b)) => Some(a.confidence.min(b.confidence)),
                 (a, b) => a.or(b).map(|u| u.confidence),
@@ -185,15 +202,21 @@ impl Analyzer {
             upscale,
             blur_effect: blur_effect_scratch,
             edge_width: edge_width_scratch,
+            contrast_scratch,
+            contrast,
+            detail: detail_scratch,
             worker,
             ..
         } = self;
-        let ((d, edge), (shares, resolution, blur)) = worker.join(
+        let ((d, edge, detail), (shares, resolution, blur)) = worker.join(
             || {
                 let d = derivatives(plane, derivative_scratch);
                 band_energy::horizontal(plane, bands, horizontal);
                 band_energy::vertical(plane, bands, vertical);
-                (d, peer_edge_width(plane, metrics, edge_width_scratch))
+                let edge = peer_edge_width(plane, metrics, edge_width_scratch);
+                let detail =
+                    frame_detail(plane, metrics, contrast_scratch, contrast, detail_scratch);
+                (d, edge, detail)
             },
             || {
                 #[cfg(feature = "fault-injection")]
@@ -219,6 +242,7 @@ impl Analyzer {
             shares,
             resolution,
             peers: (blur, edge),
+            detail,
         }
     }
 }
@@ -236,6 +260,22 @@ struct Measured {
     resolution: (AxisResolution, AxisResolution),
     /// blur-effect and edge-width, when asked for.
     peers: (Option<f64>, Option<f64>),
+    detail: Option<f64>,
+}
+
+/// The frame's `detail`, when `metrics` asks for it.
+fn frame_detail(
+    plane: &LumaPlane,
+    metrics: Metrics,
+    scratch: &mut LocalContrastScratch,
+    contrast: &mut LocalContrast,
+    detail_scratch: &mut DetailScratch,
+) -> Option<f64> {
+    if !metrics.detail {
+        return None;
+    }
+    local_contrast(plane, scratch, contrast);
+    detail(contrast, detail_scratch)
 }
 
 /// scikit-image's blur_effect of `plane`, when `metrics` asks for it.

@@ -11,6 +11,7 @@ pub struct Metrics {
     pub blur_effect: bool,
     pub edge_width: bool,
     pub effective_resolution: bool,
+    pub detail: bool,
 }
 
 impl Metrics {
@@ -21,6 +22,7 @@ impl Metrics {
         blur_effect: false,
         edge_width: false,
         effective_resolution: true,
+        detail: true,
     };
     pub const ALL: Metrics = Metrics {
         laplacian_variance: true,
@@ -28,6 +30,7 @@ impl Metrics {
         blur_effect: true,
         edge_width: true,
         effective_resolution: true,
+        detail: true,
     };
 }
 
@@ -68,6 +71,10 @@ pub struct FrameFigures {
     pub upscaled_from_height: Option<u32>,
     /// Confidence of the identified upscale, 0..1 (the lower of both axes when both are).
     pub upscale_confidence: Option<f64>,
+    /// Mean squared contrast-normalised luma where the frame has most structure (about
+    /// 0..1.5); lower = less fine detail between edges. Judged against the stream's own
+    /// history. None when the frame has too little structure or is under 64x8.
+    pub detail: Option<f64>,
     /// Lowest sharpness of the valid tiles of the tile map, when it is on and any tile is
     /// valid. Set by [`FrameMeter`](super::frame_meter::FrameMeter).
     pub tile_min: Option<f64>,
