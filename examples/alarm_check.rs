@@ -113,6 +113,7 @@ fn default_settings() -> MonitorSettings {
         window: e.property("window"),
         interval: e.property("interval"),
         drop: e.property("drop"),
+        detail_drop: e.property("detail-drop"),
         baseline_duration: e.property("baseline-duration"),
     }
 }

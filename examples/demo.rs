@@ -48,6 +48,17 @@ fn alarm_value(a: &Alarm) -> String {
             a.relative_drop.unwrap_or(f64::NAN),
             a.threshold
         ),
+        _ if a.reason == AlarmReason::Detail => {
+            let (reference, fall) = (
+                a.baseline.unwrap_or(f64::NAN),
+                a.relative_drop.unwrap_or(f64::NAN),
+            );
+            format!(
+                "smoothed detail {:.3} against reference {reference:.3}: relative drop {fall:.2} (limit {:.2})",
+                reference * (1.0 - fall),
+                a.threshold
+            )
+        }
         _ => format!(
             "smoothed sharpness {:.3} (threshold {:.3})",
             a.sharpness, a.threshold

@@ -14,8 +14,8 @@ const FPS: u32 = 25;
 const SECOND: u64 = 1_000_000_000;
 /// The threshold these clips are judged with.
 const THRESHOLD: f64 = 0.4;
-/// `THRESHOLD`, with the resolution and drop alarms off.
-const THRESHOLD_ONLY: &str = "threshold=0.4 resolution-threshold=0 drop=0";
+/// `THRESHOLD`, with the resolution, drop and detail alarms off.
+const THRESHOLD_ONLY: &str = "threshold=0.4 resolution-threshold=0 drop=0 detail-drop=0";
 
 /// Default hysteresis of the element.
 fn hysteresis() -> f64 {
@@ -119,7 +119,10 @@ fn fade_to_black_and_back_raises_no_alarm() {
 
 #[test]
 fn threshold_zero_disables_the_alarm() {
-    let run = run_clip(clip(6, 1..6), "threshold=0 resolution-threshold=0");
+    let run = run_clip(
+        clip(6, 1..6),
+        "threshold=0 resolution-threshold=0 detail-drop=0",
+    );
     assert!(alarms(&run).is_empty());
     assert_eq!(run.summary().alarms, 0);
 }
@@ -128,7 +131,7 @@ fn threshold_zero_disables_the_alarm() {
 fn a_fall_against_the_stream_baseline_posts_one_drop_episode() {
     let run = run_clip(
         clip(10, 5..7),
-        "threshold=0 resolution-threshold=0 drop=0.4",
+        "threshold=0 resolution-threshold=0 drop=0.4 detail-drop=0",
     );
     let a = alarms(&run);
     assert_eq!(a.len(), 2, "{a:?}");

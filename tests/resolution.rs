@@ -222,7 +222,7 @@ fn switching_to_a_down_up_raises_a_resolution_alarm() {
     // The half-size frames read 0.5 of the size: above the default 0.4.
     let r = run_clip(
         switching_clip(),
-        "threshold=0 drop=0 resolution-threshold=0.6",
+        "threshold=0 drop=0 detail-drop=0 resolution-threshold=0.6",
     );
     let alarms: Vec<Alarm> = r
         .messages

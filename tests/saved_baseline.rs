@@ -13,7 +13,7 @@ const SECOND: u64 = 1_000_000_000;
 
 fn props(path: &std::path::Path) -> String {
     format!(
-        "threshold=0 resolution-threshold=0 drop=0.4 baseline-location=\"{}\"",
+        "threshold=0 resolution-threshold=0 drop=0.4 detail-drop=0 baseline-location=\"{}\"",
         path.display()
     )
 }

@@ -1,8 +1,9 @@
 //! Stream-aware alarms with default properties on real encoded video: 704x1280 pans at 30 fps,
 //! 10 s, through `x264enc ! avdec_h264 ! sharpmeter`. A degradation at 5 s raises one drop
-//! episode dated within 0.5 s of it and posted within 1.5 s; a plain pan, a cut between sharp
-//! photos and a fade through black raise nothing; a saved baseline makes a soft second run
-//! alarm from its start, and a corrupt one is replaced only by a good run.
+//! episode dated within 0.5 s of it and posted within 1.5 s, and a switch to a painted-over
+//! version one `detail` episode; a plain pan, a cut between sharp photos and a fade through
+//! black raise nothing; a saved baseline makes a soft second run alarm from its start, and a
+//! corrupt one is replaced only by a good run.
 
 mod common;
 
@@ -163,13 +164,14 @@ fn switching(sharp: Photo, soft: Photo) -> Outcome {
     )
 }
 
-/// Exactly one drop episode, dated within 0.5 s of the switch and posted within 1.5 s.
-fn assert_one_drop_at_the_switch(o: &Outcome, what: &str) {
+/// Exactly one episode of `reason`, dated within 0.5 s of the switch and posted within 1.5 s;
+/// its relative drop is above `min_drop`.
+fn assert_one_at_the_switch(o: &Outcome, reason: AlarmReason, min_drop: f64, what: &str) {
     o.assert_no_flapping();
-    let drops = o.starts(AlarmReason::Drop);
-    assert_eq!(drops.len(), 1, "{what}: {:?}", o.alarms);
+    let starts = o.starts(reason);
+    assert_eq!(starts.len(), 1, "{what}: {:?}", o.alarms);
     let switch = SWITCH as u64 * SECOND / FPS as u64;
-    let d = drops[0];
+    let d = starts[0];
     assert!(
         (switch..switch + SECOND / 2).contains(&d.start),
         "{what}: dated {} ns",
@@ -177,7 +179,12 @@ fn assert_one_drop_at_the_switch(o: &Outcome, what: &str) {
     );
     assert!(d.posted < switch + 3 * SECOND / 2, "{what}: {d:?}");
     let drop = d.alarm.relative_drop.unwrap();
-    assert!(drop > 0.35, "{what}: {d:?}");
+    assert!(drop > min_drop, "{what}: {d:?}");
+}
+
+/// Exactly one drop episode at the switch, sharpness more than 35% down.
+fn assert_one_drop_at_the_switch(o: &Outcome, what: &str) {
+    assert_one_at_the_switch(o, AlarmReason::Drop, 0.35, what);
 }
 
 #[test]
@@ -193,6 +200,19 @@ fn a_switch_to_gaussian_blur_raises_one_drop_episode() {
     for name in ["gray_camera__blur__0.png", "gray_coins__blur__0.png"] {
         let o = switching(photo(name), blurred(photo(name)));
         assert_one_drop_at_the_switch(&o, name);
+    }
+}
+
+#[test]
+fn a_switch_to_painted_over_detail_raises_one_detail_episode() {
+    for (sharp, painted) in [
+        ("gray_camera__blur__0.png", "gray_camera__bilateral__9.png"),
+        ("gray_chelsea__blur__0.png", "gray_chelsea__nlmeans__15.png"),
+        ("gray_coins__blur__0.png", "gray_coins__tv__0.08.png"),
+    ] {
+        let o = switching(photo(sharp), photo(painted));
+        // More than `detail-drop` (0.25) down.
+        assert_one_at_the_switch(&o, AlarmReason::Detail, 0.25, painted);
     }
 }
 

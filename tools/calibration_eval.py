@@ -86,21 +86,23 @@ def main():
         head = f.readline().rstrip("\n").split("\t")
         rows = [dict(zip(head, l.rstrip("\n").split("\t"))) for l in f]
     db = sqlite3.connect(a.db)
-    files = {os.path.relpath(p, a.root): (p, tr, rs, dr, sm, es)
-             for p, tr, rs, dr, sm, es in db.execute(
-                 "SELECT path, alarms_threshold, alarms_resolution, alarms_drop, sharpness_median, "
-                 "effective_share_median FROM files")}
+    columns = {r[1] for r in db.execute("PRAGMA table_info(files)")}
+    detail = "alarms_detail" if "alarms_detail" in columns else "0"
+    files = {os.path.relpath(p, a.root): (p, tr, rs, dr, de, sm, es)
+             for p, tr, rs, dr, de, sm, es in db.execute(
+                 f"SELECT path, alarms_threshold, alarms_resolution, alarms_drop, {detail}, "
+                 "sharpness_median, effective_share_median FROM files")}
     stills = collections.defaultdict(list)
     clips = collections.defaultdict(list)
     for r in rows:
         got = files.get(r["file"])
         if got is None:
             continue
-        path, tr, rs, dr, sm, es = got
+        path, tr, rs, dr, de, sm, es = got
         if r["type"] == "still":
             stills[r["kind"]].append((r["source"], sm, es))
             continue
-        alarms = {"threshold": tr > 0, "resolution": rs > 0, "drop": dr > 0}
+        alarms = {"threshold": tr > 0, "resolution": rs > 0, "drop": dr > 0, "detail": de > 0}
         if a.replay:
             w, h = size_of(a.root, r)
             fr = frames_of(db, path)
@@ -122,14 +124,14 @@ def main():
         med = statistics.median(s for _, s, _ in v if s is not None)
         names = ", ".join(sorted(set(below + res))) if labels[kind] == "sharp" else ""
         print(f"| {kind} | {labels[kind]} | {len(v)} | {len(below)} | {len(res)} | {med:.3f} | {names} |")
-    print("\n| clip | label | n | threshold | resolution | drop | any | names (sharp: alarmed; else: missed) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| clip | label | n | threshold | resolution | drop | detail | any | names (sharp: alarmed; else: missed) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for (kind, label), v in sorted(clips.items()):
         n = len(v)
-        c = {k: sum(a[k] for _, a in v) for k in ("threshold", "resolution", "drop")}
+        c = {k: sum(a[k] for _, a in v) for k in ("threshold", "resolution", "drop", "detail")}
         anyc = [s for s, a in v if any(a.values())]
         names = anyc if label == "sharp" else [s for s, a in v if not any(a.values())]
-        print(f"| {kind} | {label} | {n} | {c['threshold']} | {c['resolution']} | {c['drop']} | {len(anyc)} | "
+        print(f"| {kind} | {label} | {n} | {c['threshold']} | {c['resolution']} | {c['drop']} | {c['detail']} | {len(anyc)} | "
               f"{', '.join(names[:12])}{' ...' if len(names) > 12 else ''} |")
 
 

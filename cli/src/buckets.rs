@@ -27,6 +27,8 @@ pub struct Bucket {
     pub sharpness: Option<[f64; 3]>,
     /// The same of the files' median effective share.
     pub share: Option<[f64; 3]>,
+    /// The same of the files' median `detail`.
+    pub detail: Option<[f64; 3]>,
     /// Files with an alarm.
     pub alarmed: usize,
 }
@@ -105,11 +107,13 @@ pub fn buckets(records: &[Record], by: By, zone: Zone) -> Vec<Bucket> {
         .map(|(label, rs)| {
             let s: Vec<f64> = rs.iter().filter_map(|r| r.sharpness_median).collect();
             let e: Vec<f64> = rs.iter().filter_map(|r| r.effective_share_median).collect();
+            let d: Vec<f64> = rs.iter().filter_map(|r| r.detail_median).collect();
             Bucket {
                 label,
                 files: rs.len(),
                 sharpness: spread(&s),
                 share: spread(&e),
+                detail: spread(&d),
                 alarmed: rs
                     .iter()
                     .filter(|r| r.alarms.iter().sum::<u32>() > 0)

@@ -1,8 +1,9 @@
 //! `sharpmeter compare A B`: two sets of files (folders, globs, or `db:FROM..TO` selections
-//! of the database by creation time), their median sharpness, the change with a bootstrap
-//! interval, a Mann-Whitney U test over the files' median sharpness, and a Fisher exact test
-//! of their alarm rates. Exit status: 0 B is not worse, 1 B is significantly softer or raises
-//! alarms significantly more often, 2 the sets cannot be compared.
+//! of the database by creation time), their median sharpness and `detail`, the change of each
+//! with a bootstrap interval and a Mann-Whitney U test over the files' medians, and a Fisher
+//! exact test of their alarm rates. Exit status: 0 B is not worse, 1 B is significantly softer,
+//! has significantly less detail or raises alarms significantly more often, 2 the sets cannot
+//! be compared.
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -66,20 +67,52 @@ fn side(arg: &str, o: &CheckOptions, db: Option<&Db>, zone: Zone) -> Result<Vec<
 /// How B compares with A.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Finding {
-    /// No significant difference, or B is sharper.
+    /// No significant difference, or B is better.
     NotWorse,
-    /// B is significantly softer.
-    Softer,
+    /// B is significantly lower (softer, less detail).
+    Worse,
     /// A set has no judged file.
     Cannot,
 }
 
-/// The sentence that says how `b` differs from `a`, and what it found.
-pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> (String, Finding) {
+/// A per-file figure `compare` tests: its name, and how B reads against A when its median is
+/// lower and when higher.
+#[derive(Debug, Clone, Copy)]
+pub struct Figure {
+    pub name: &'static str,
+    pub lower: (&'static str, &'static str),
+    pub higher: (&'static str, &'static str),
+}
+
+/// Files' median sharpness: "B is 31% softer than A".
+pub const SHARPNESS: Figure = Figure {
+    name: "sharpness",
+    lower: ("is", "softer than"),
+    higher: ("is", "sharper than"),
+};
+
+/// Files' median `detail`: "B has 31% less detail than A".
+pub const DETAIL: Figure = Figure {
+    name: "detail",
+    lower: ("has", "less detail than"),
+    higher: ("has", "more detail than"),
+};
+
+/// The sentence that says how `b` differs from `a` in `figure`, and what it found.
+pub fn verdict(
+    figure: Figure,
+    a_name: &str,
+    b_name: &str,
+    a: &[f64],
+    b: &[f64],
+) -> (String, Finding) {
     let counts = format!("{} vs {} files", a.len(), b.len());
     let (Some(ma), Some(mb), Some(p)) = (median(a), median(b), mann_whitney(a, b)) else {
         return (
-            format!("cannot compare {a_name} and {b_name}: a set has no judged file ({counts})"),
+            format!(
+                "cannot compare the {} of {a_name} and {b_name}: a set has no judged file ({counts})",
+                figure.name
+            ),
             Finding::Cannot,
         );
     };
@@ -91,7 +124,8 @@ pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> (String, Fin
     if p >= ALPHA || ma <= 0.0 {
         return (
             format!(
-                "no difference in sharpness between {a_name} and {b_name} ({p_text}, {counts})"
+                "no difference in {} between {a_name} and {b_name} ({p_text}, {counts})",
+                figure.name
             ),
             Finding::NotWorse,
         );
@@ -103,13 +137,17 @@ pub fn verdict(a_name: &str, b_name: &str, a: &[f64], b: &[f64]) -> (String, Fin
             format!(" (95% interval {:.0}% to {:.0}%)", 100.0 * lo, 100.0 * hi)
         })
         .unwrap_or_default();
+    let (verb, words) = if change < 0.0 {
+        figure.lower
+    } else {
+        figure.higher
+    };
     let text = format!(
-        "{b_name} is {:.0}% {} than {a_name}{interval}, {p_text}, {counts}",
+        "{b_name} {verb} {:.0}% {words} {a_name}{interval}, {p_text}, {counts}",
         100.0 * change.abs(),
-        if change < 0.0 { "softer" } else { "sharper" }
     );
     let finding = if change < 0.0 {
-        Finding::Softer
+        Finding::Worse
     } else {
         Finding::NotWorse
     };
@@ -159,25 +197,34 @@ pub fn run(a: &str, b: &str, o: &CheckOptions, utc: bool) -> Result<i32, String>
         |r: &[Record]| -> Vec<f64> { r.iter().filter_map(|r| r.sharpness_median).collect() };
     let shares =
         |r: &[Record]| -> Vec<f64> { r.iter().filter_map(|r| r.effective_share_median).collect() };
+    let details = |r: &[Record]| -> Vec<f64> { r.iter().filter_map(|r| r.detail_median).collect() };
     let (va, vb) = (values(&ra), values(&rb));
+    let (da, db_) = (details(&ra), details(&rb));
     let f = |v: Option<f64>, d: usize| v.map_or("-".into(), |v| format!("{v:.d$}"));
-    for (name, r, v) in [(a, &ra, &va), (b, &rb, &vb)] {
+    for (name, r, v, d) in [(a, &ra, &va, &da), (b, &rb, &vb, &db_)] {
         println!(
-            "{name}: {} files, {} judged; median sharpness {}, median effective share {}",
+            "{name}: {} files, {} judged; median sharpness {}, median effective share {}, median detail {}",
             r.len(),
             v.len(),
             f(median(v), 3),
-            f(median(&shares(r)), 2)
+            f(median(&shares(r)), 2),
+            f(median(d), 3)
         );
     }
     let (rates, more_alarms) = alarm_rates(&ra, &rb);
     println!("{rates}");
-    let (text, finding) = verdict(a, b, &va, &vb);
+    // Detail is judged only when both sets have it (databases from before it have none).
+    let detail = (!da.is_empty() && !db_.is_empty()).then(|| verdict(DETAIL, a, b, &da, &db_));
+    if let Some((text, _)) = &detail {
+        println!("{text}");
+    }
+    let (text, finding) = verdict(SHARPNESS, a, b, &va, &vb);
     println!("{text}");
+    let less_detail = detail.is_some_and(|(_, f)| f == Finding::Worse);
     Ok(match finding {
         Finding::Cannot => 2,
-        Finding::Softer => 1,
-        Finding::NotWorse if more_alarms => 1,
+        Finding::Worse => 1,
+        Finding::NotWorse if more_alarms || less_detail => 1,
         Finding::NotWorse => 0,
     })
 }
@@ -190,17 +237,28 @@ mod tests {
     fn verdicts_say_softer_or_no_difference() {
         let a: Vec<f64> = (0..20).map(|i| 0.60 + 0.002 * i as f64).collect();
         let b: Vec<f64> = a.iter().map(|x| x * 0.69).collect();
-        let (v, f) = verdict("A", "B", &a, &b);
+        let (v, f) = verdict(SHARPNESS, "A", "B", &a, &b);
         assert!(v.starts_with("B is 31% softer than A (95% interval"), "{v}");
         assert!(v.ends_with("p < 0.001, 20 vs 20 files"), "{v}");
-        assert_eq!(f, Finding::Softer);
-        assert_eq!(verdict("B", "A", &b, &a).1, Finding::NotWorse, "sharper");
+        assert_eq!(f, Finding::Worse);
+        let (v, f) = verdict(SHARPNESS, "B", "A", &b, &a);
+        assert!(v.starts_with("A is 45% sharper than B"), "{v}");
+        assert_eq!(f, Finding::NotWorse, "sharper");
+        let (v, f) = verdict(DETAIL, "A", "B", &a, &b);
+        assert!(
+            v.starts_with("B has 31% less detail than A (95% interval"),
+            "{v}"
+        );
+        assert_eq!(f, Finding::Worse);
         let same: Vec<f64> = a.iter().rev().map(|x| x + 0.0001).collect();
-        let (v, f) = verdict("A", "B", &a, &same);
-        assert!(v.starts_with("no difference"), "{v}");
+        let (v, f) = verdict(SHARPNESS, "A", "B", &a, &same);
+        assert!(v.starts_with("no difference in sharpness"), "{v}");
         assert_eq!(f, Finding::NotWorse);
-        let (v, f) = verdict("A", "B", &a, &[]);
-        assert!(v.starts_with("cannot compare"));
+        let (v, f) = verdict(DETAIL, "A", "B", &a, &same);
+        assert!(v.starts_with("no difference in detail"), "{v}");
+        assert_eq!(f, Finding::NotWorse);
+        let (v, f) = verdict(SHARPNESS, "A", "B", &a, &[]);
+        assert!(v.starts_with("cannot compare the sharpness"));
         assert_eq!(f, Finding::Cannot);
     }
 

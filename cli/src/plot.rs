@@ -24,6 +24,7 @@ fn reason_colour(r: AlarmReason) -> RGBColor {
         AlarmReason::Threshold => RGBColor(214, 39, 40),
         AlarmReason::Resolution => RGBColor(148, 103, 189),
         AlarmReason::Drop => RGBColor(44, 160, 44),
+        AlarmReason::Detail => RGBColor(140, 86, 75),
     }
 }
 

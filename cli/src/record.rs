@@ -8,10 +8,11 @@ use crate::analyse::Analysis;
 use crate::stats::{median, quantile};
 
 /// Alarm reasons in the order columns and lines give them.
-pub const REASONS: [AlarmReason; 3] = [
+pub const REASONS: [AlarmReason; 4] = [
     AlarmReason::Threshold,
     AlarmReason::Resolution,
     AlarmReason::Drop,
+    AlarmReason::Detail,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +77,7 @@ pub struct Record {
     /// Median `detail` over the frames that have one.
     pub detail_median: Option<f64>,
     /// Alarm episodes per reason, in [`REASONS`] order.
-    pub alarms: [u32; 3],
+    pub alarms: [u32; 4],
     pub alarm_seconds: f64,
     pub verdict: Verdict,
     /// The element's summary message, as JSON (the field names of docs/messages.md).
@@ -97,7 +98,7 @@ impl Record {
         let med = |v: Vec<u32>| {
             median(&v.iter().map(|&x| x as f64).collect::<Vec<_>>()).map(|m| m.round() as u32)
         };
-        let mut alarms = [0; 3];
+        let mut alarms = [0; 4];
         for e in &a.episodes {
             alarms[REASONS.iter().position(|r| *r == e.reason).unwrap_or(0)] += 1;
         }
@@ -325,6 +326,7 @@ pub static FIELDS: &[RecordField] = &[
     alarm_field!("alarms_threshold", 0),
     alarm_field!("alarms_resolution", 1),
     alarm_field!("alarms_drop", 2),
+    alarm_field!("alarms_detail", 3),
     field!("alarm_seconds", Real, alarm_seconds, f64),
     RecordField {
         name: "verdict",
@@ -373,7 +375,7 @@ impl Record {
             effective_width: None,
             effective_height: None,
             detail_median: None,
-            alarms: [0; 3],
+            alarms: [0; 4],
             alarm_seconds: 0.0,
             verdict: Verdict::Clean,
             summary: Map::new(),
@@ -432,7 +434,7 @@ mod tests {
             Some((1_700_000_000, "mtime")),
         );
         assert_eq!(r.verdict, Verdict::Alarm);
-        assert_eq!(r.alarms, [0, 0, 1]);
+        assert_eq!(r.alarms, [0, 0, 1, 0]);
         assert_eq!(r.created_from, "mtime");
         assert_eq!(r.effective_width, Some(700));
         let values: Vec<Value> = FIELDS.iter().map(|f| (f.get)(&r)).collect();

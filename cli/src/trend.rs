@@ -1,5 +1,6 @@
 //! `sharpmeter trend`: the logged files by hour of day, day or week of their creation time,
-//! with the median and interquartile range of their median sharpness and effective share.
+//! with the median and interquartile range of their median sharpness, effective share and
+//! `detail`.
 
 use std::path::Path;
 
@@ -19,16 +20,17 @@ pub fn table(buckets: &[Bucket], by: By) -> String {
         })
     };
     let mut out = format!(
-        "{head:<10} {:>5}  {:<24} {:<20} {:>7}\n",
-        "files", "sharpness (p25-p75)", "eff. share (p25-p75)", "alarmed"
+        "{head:<10} {:>5}  {:<24} {:<20} {:<24} {:>7}\n",
+        "files", "sharpness (p25-p75)", "eff. share (p25-p75)", "detail (p25-p75)", "alarmed"
     );
     for b in buckets {
         out += &format!(
-            "{:<10} {:>5}  {:<24} {:<20} {:>7}\n",
+            "{:<10} {:>5}  {:<24} {:<20} {:<24} {:>7}\n",
             b.label,
             b.files,
             f(b.sharpness, 3),
             f(b.share, 2),
+            f(b.detail, 3),
             b.alarmed
         );
     }

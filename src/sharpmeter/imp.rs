@@ -34,6 +34,9 @@ const DEFAULT_MIN_DURATION: u64 = 1_000_000_000;
 const DEFAULT_WINDOW: u64 = 500_000_000;
 const DEFAULT_INTERVAL: u64 = 1_000_000_000;
 const DEFAULT_DROP: f64 = 0.3;
+/// `detail-drop`: the fall of `detail` below its reference that keeps 95% of good versions
+/// of the calibration set's stills within (docs/evaluation.md).
+const DEFAULT_DETAIL_DROP: f64 = 0.25;
 const DEFAULT_BASELINE_DURATION: u64 = 3_000_000_000;
 const DEFAULT_POST_MESSAGES: bool = true;
 const DEFAULT_ATTACH_META: bool = true;
@@ -78,6 +81,7 @@ impl Default for Settings {
                 window: DEFAULT_WINDOW,
                 interval: DEFAULT_INTERVAL,
                 drop: DEFAULT_DROP,
+                detail_drop: DEFAULT_DETAIL_DROP,
                 baseline_duration: DEFAULT_BASELINE_DURATION,
             },
             post_messages: DEFAULT_POST_MESSAGES,
@@ -559,6 +563,14 @@ impl ObjectImpl for SharpMeter {
                     .default_value(DEFAULT_DROP)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecDouble::builder("detail-drop")
+                    .nick("Detail drop")
+                    .blurb("Alarm (reason detail) when the smoothed detail stays more than this fraction below the stream's own detail of the last seconds (or, after a cut to content with less detail, below that scene's own level); 0 disables the alarm")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(DEFAULT_DETAIL_DROP)
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecUInt64::builder("baseline-duration")
                     .nick("Baseline duration")
                     .blurb("Nanoseconds of valid frames the baseline learns before drop alarms can start")
@@ -697,6 +709,7 @@ impl SharpMeter {
             "window" => s.monitor.window = value.get().expect("type checked upstream"),
             "interval" => s.monitor.interval = value.get().expect("type checked upstream"),
             "drop" => s.monitor.drop = value.get().expect("type checked upstream"),
+            "detail-drop" => s.monitor.detail_drop = value.get().expect("type checked upstream"),
             "baseline-location" => {
                 let path: Option<String> = value.get().expect("type checked upstream");
                 *lock(&self.baseline_location) = path.filter(|p| !p.is_empty()).map(Into::into);
@@ -755,6 +768,7 @@ impl SharpMeter {
             "window" => s.monitor.window.to_value(),
             "interval" => s.monitor.interval.to_value(),
             "drop" => s.monitor.drop.to_value(),
+            "detail-drop" => s.monitor.detail_drop.to_value(),
             "baseline-location" => lock(&self.baseline_location)
                 .as_ref()
                 .map(|p| p.display().to_string())

@@ -13,14 +13,17 @@ pub enum AlarmReason {
     Resolution,
     /// Smoothed sharpness more than `drop` below the stream's baseline.
     Drop,
+    /// Smoothed `detail` more than `detail-drop` below the stream's detail baseline.
+    Detail,
 }
 
 impl AlarmReason {
     /// Every reason, in the order the monitor judges them.
-    pub const ALL: [AlarmReason; 3] = [
+    pub const ALL: [AlarmReason; 4] = [
         AlarmReason::Threshold,
         AlarmReason::Resolution,
         AlarmReason::Drop,
+        AlarmReason::Detail,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -28,6 +31,7 @@ impl AlarmReason {
             AlarmReason::Threshold => "threshold",
             AlarmReason::Resolution => "resolution",
             AlarmReason::Drop => "drop",
+            AlarmReason::Detail => "detail",
         }
     }
 
@@ -93,13 +97,13 @@ pub struct AlarmEdge {
     pub duration: Option<u64>,
     /// The smoothed sharpness at the edge.
     pub sharpness: f64,
-    /// The reason's setting: `threshold`, `resolution-threshold` or `drop`.
+    /// The reason's setting: `threshold`, `resolution-threshold`, `drop` or `detail-drop`.
     pub threshold: f64,
     /// `Resolution`: the smoothed effective share that decided.
     pub effective_share: Option<f64>,
-    /// `Drop`: the level the drop is measured against.
+    /// `Drop`, `Detail`: the level the drop is measured against (sharpness, detail).
     pub baseline: Option<f64>,
-    /// `Drop`: `1 - sharpness / baseline` of the smoothed sharpness.
+    /// `Drop`, `Detail`: `1 - value / baseline` of the smoothed ratio.
     pub relative_drop: Option<f64>,
 }
 

@@ -22,6 +22,8 @@ pub struct Baseline {
     frames: u64,
     /// Clock of the last learned frame.
     last: Option<u64>,
+    /// ns after which a learned frame weighs half as much.
+    half_life: u64,
 }
 
 impl Default for Baseline {
@@ -32,6 +34,7 @@ impl Default for Baseline {
             learned: 0,
             frames: 0,
             last: None,
+            half_life: HALF_LIFE,
         }
     }
 }
@@ -41,6 +44,15 @@ fn bin(value: f64) -> usize {
 }
 
 impl Baseline {
+    /// An empty baseline whose learned frames fade with `half_life` ns instead of
+    /// [`HALF_LIFE`].
+    pub fn with_half_life(half_life: u64) -> Self {
+        Baseline {
+            half_life: half_life.max(1),
+            ..Default::default()
+        }
+    }
+
     /// Learns a frame of `duration` ns at `clock` with sharpness `value` (clamped to 0..1).
     /// Earlier frames fade by the time elapsed since the last learned frame.
     pub fn learn(&mut self, clock: u64, duration: u64, value: f64) {
@@ -50,7 +62,7 @@ impl Baseline {
         if let Some(last) = self.last {
             let elapsed = clock.saturating_sub(last);
             if elapsed > 0 {
-                let fade = 0.5f64.powf(elapsed as f64 / HALF_LIFE as f64);
+                let fade = 0.5f64.powf(elapsed as f64 / self.half_life as f64);
                 self.scale(fade);
             }
         }
@@ -141,7 +153,7 @@ impl Baseline {
 
     /// Forgets everything learned.
     pub fn clear(&mut self) {
-        *self = Baseline::default();
+        *self = Baseline::with_half_life(self.half_life);
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod alarm;
 pub mod baseline;
 pub mod count_median;
+pub mod detail_judge;
 pub mod drop_judge;
 pub mod episode;
 pub mod lateness;

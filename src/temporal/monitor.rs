@@ -6,6 +6,7 @@
 //! | `threshold` | sharpness | `threshold` | `threshold + hysteresis` |
 //! | `resolution` | effective share of the analysed size (worse axis) | `resolution-threshold` | `resolution-threshold + hysteresis` |
 //! | `drop` | sharpness / reference ([`DropJudge`]) | `1 - drop` | `1 - drop + hysteresis` |
+//! | `detail` | detail / reference ([`DetailJudge`]) | `1 - detail-drop` | `1 - detail-drop + hysteresis` |
 //!
 //! For [`CUT_SETTLE`] after a scene cut, `resolution` starts and ends no episode.
 //!
@@ -16,6 +17,7 @@ use crate::analysis::{FrameFigures, Thumbnail, effective_share};
 use crate::baseline_file::SavedBaseline;
 
 use super::alarm::{AlarmEdge, AlarmEvent, AlarmReason, AlarmState};
+use super::detail_judge::{DetailFrame, DetailJudge};
 use super::drop_judge::{DropFrame, DropJudge};
 use super::episode::{Point, Transition};
 use super::reason::ReasonState;
@@ -61,6 +63,7 @@ pub struct Monitor {
     /// Judges the smoothed effective share.
     resolution: ReasonState,
     drop: DropJudge,
+    detail: DetailJudge,
     /// Smoothed effective share of the current scene, once a frame of it had one.
     scene_share: Option<f64>,
     cuts: SceneCuts,
@@ -80,6 +83,7 @@ impl Monitor {
         if self.sharpness.alarm.is_active()
             || self.resolution.alarm.is_active()
             || self.drop.is_active()
+            || self.detail.is_active()
         {
             AlarmState::Alarm
         } else {
@@ -119,6 +123,12 @@ impl Monitor {
                 self.drop.reference(),
                 Some(self.drop.relative_drop()),
             ),
+            AlarmReason::Detail => (
+                settings.detail_drop,
+                None,
+                self.detail.reference(),
+                Some(self.detail.relative_drop()),
+            ),
         };
         out.push(MonitorEvent::Alarm(AlarmEdge {
             event,
@@ -149,6 +159,7 @@ impl Monitor {
             self.resolution.clear();
             self.resolution.hold(at.clock.saturating_add(CUT_SETTLE));
             self.drop.cut(at.clock);
+            self.detail.cut(at.clock);
             self.scene_share = None;
         }
         self.summary.add_frame(figures);
@@ -179,6 +190,14 @@ impl Monitor {
         if let Some(d) = relative_drop {
             self.summary.add_drop(d);
         }
+        let detail_frame = DetailFrame {
+            at,
+            end,
+            duration: frame.duration.unwrap_or(0),
+            detail: figures.detail,
+        };
+        let tr = self.detail.judge(&detail_frame, settings);
+        self.emit(tr, AlarmReason::Detail, settings, out);
         if self.report.is_due(settings.interval) {
             self.take_report(out);
         }
@@ -235,6 +254,8 @@ impl Monitor {
         self.emit(tr, AlarmReason::Resolution, settings, out);
         let tr = self.drop.flush(self.next);
         self.emit(tr, AlarmReason::Drop, settings, out);
+        let tr = self.detail.flush(self.next);
+        self.emit(tr, AlarmReason::Detail, settings, out);
         self.cuts.clear();
         self.scene_share = None;
     }
@@ -280,6 +301,7 @@ mod tests {
             window: 200_000_000,
             interval: 1_000_000_000,
             drop: 0.0,
+            detail_drop: 0.0,
             baseline_duration: 1_000_000_000,
         }
     }

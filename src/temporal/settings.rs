@@ -24,6 +24,9 @@ pub struct MonitorSettings {
     /// Alarm when smoothed sharpness is more than this fraction below its reference; 0
     /// disables.
     pub drop: f64,
+    /// Alarm when smoothed `detail` is more than this fraction below its reference; 0
+    /// disables.
+    pub detail_drop: f64,
     /// ns of learned frames after which the baseline is established.
     pub baseline_duration: u64,
 }
@@ -35,14 +38,16 @@ impl MonitorSettings {
         (limit + self.hysteresis).min(MAX_RECOVERY)
     }
 
-    /// The limit of `reason`'s judged value (0: off). `drop` judges the ratio of sharpness
-    /// to its reference, so its limit is `1 - drop`.
+    /// The limit of `reason`'s judged value (0: off). `drop` and `detail` judge the ratio of
+    /// their figure to its reference, so their limits are `1 - drop` and `1 - detail-drop`.
     pub fn limit(&self, reason: AlarmReason) -> f64 {
         match reason {
             AlarmReason::Threshold => self.threshold,
             AlarmReason::Resolution => self.resolution_threshold,
             AlarmReason::Drop if self.drop > 0.0 => 1.0 - self.drop,
             AlarmReason::Drop => 0.0,
+            AlarmReason::Detail if self.detail_drop > 0.0 => 1.0 - self.detail_drop,
+            AlarmReason::Detail => 0.0,
         }
     }
 
