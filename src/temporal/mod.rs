@@ -9,6 +9,7 @@ pub mod detail_judge;
 pub mod drop_judge;
 pub mod episode;
 pub mod lateness;
+pub mod mean;
 pub mod median;
 pub mod monitor;
 pub mod reason;

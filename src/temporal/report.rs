@@ -5,6 +5,7 @@ use crate::analysis::FrameFigures;
 use super::alarm::AlarmState;
 use super::count_median::CountMedian;
 use super::episode::Point;
+use super::mean::Mean;
 use super::times::FrameTimes;
 
 /// Figures over the frames of one interval (the `sharpmeter` report message).
@@ -37,26 +38,6 @@ pub struct IntervalReport {
     pub tile_min: Option<f64>,
     pub tiles_below: Option<f64>,
     pub state: AlarmState,
-}
-
-/// Running mean of the values present.
-#[derive(Debug, Default, Clone, Copy)]
-struct Mean {
-    sum: f64,
-    n: u32,
-}
-
-impl Mean {
-    fn add(&mut self, v: Option<f64>) {
-        if let Some(v) = v {
-            self.sum += v;
-            self.n += 1;
-        }
-    }
-
-    fn get(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum / self.n as f64)
-    }
 }
 
 /// Means, minimum and size medians over the valid frames of one interval.

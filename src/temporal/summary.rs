@@ -6,6 +6,7 @@ use crate::analysis::FrameFigures;
 
 use super::alarm::AlarmReason;
 use super::count_median::CountMedian;
+use super::mean::Mean;
 use super::times::FrameTimes;
 
 /// Most episodes the summary lists; earlier ones are only counted.
@@ -57,8 +58,7 @@ pub struct SummaryAccumulator {
     valid_frames: u32,
     sharpness_sum: f64,
     sharpness_min: Option<f64>,
-    detail_sum: f64,
-    detail_frames: u32,
+    detail: Mean,
     effective_width: CountMedian,
     effective_height: CountMedian,
     alarms: u32,
@@ -76,10 +76,7 @@ pub struct SummaryAccumulator {
 impl SummaryAccumulator {
     pub fn add_frame(&mut self, figures: &FrameFigures) {
         self.frames = self.frames.saturating_add(1);
-        if let Some(d) = figures.detail {
-            self.detail_sum += d;
-            self.detail_frames = self.detail_frames.saturating_add(1);
-        }
+        self.detail.add(figures.detail);
         if figures.valid {
             self.valid_frames = self.valid_frames.saturating_add(1);
             self.sharpness_sum += figures.sharpness;
@@ -129,8 +126,7 @@ impl SummaryAccumulator {
             sharpness_mean: (self.valid_frames > 0)
                 .then(|| self.sharpness_sum / self.valid_frames as f64),
             sharpness_min: self.sharpness_min,
-            detail_mean: (self.detail_frames > 0)
-                .then(|| self.detail_sum / self.detail_frames as f64),
+            detail_mean: self.detail.get(),
             effective_width: self.effective_width.get(),
             effective_height: self.effective_height.get(),
             alarms: self.alarms,
