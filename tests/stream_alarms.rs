@@ -1,8 +1,9 @@
 //! Stream-aware alarms with default properties on real encoded video: 704x1280 pans at 30 fps,
 //! 10 s, through `x264enc ! avdec_h264 ! sharpmeter`. A degradation at 5 s raises one drop
 //! episode dated within 0.5 s of it and posted within 1.5 s, and a switch to a painted-over
-//! version one `detail` episode; a plain pan, a cut between sharp photos and a fade through
-//! black raise nothing; a saved baseline makes a soft second run alarm from its start, and a
+//! version one `detail` episode; a down-up a third of a second after a cut raises an alarm
+//! within 1.5 s; a plain pan, a cut between sharp photos and a fade through black raise
+//! nothing; a saved baseline makes a soft second run alarm from its start, and a
 //! corrupt one is replaced only by a good run.
 
 mod common;
@@ -246,6 +247,43 @@ fn a_cut_between_sharp_photos_raises_no_alarm() {
             "",
         );
         assert!(o.alarms.is_empty(), "{a} -> {b}: {:?}", o.alarms);
+    }
+}
+
+#[test]
+fn a_down_up_a_third_of_a_second_after_a_cut_raises_an_alarm() {
+    // The new scene's first 10 frames are sharp, then rendered at half size: judged against
+    // those first frames, not taken as the new scene's level.
+    for (a, b) in [
+        ("gray_camera__blur__0.png", "color_astronaut__blur__0.png"),
+        ("gray_coins__blur__0.png", "gray_text__blur__0.png"),
+    ] {
+        let first = Clip::portrait_pan(photo(a));
+        let sharp = Clip::portrait_pan(photo(b));
+        let soft = Clip::portrait_pan(down_upped(photo(b)));
+        let o = run_encoded(
+            move |i| match i {
+                i if i < SWITCH => first.frame(i),
+                i if i < SWITCH + FPS / 3 => sharp.frame(i - SWITCH),
+                i => soft.frame(i - SWITCH),
+            },
+            "",
+        );
+        o.assert_no_flapping();
+        let cut = SWITCH as u64 * SECOND / FPS as u64;
+        let first_start = o
+            .alarms
+            .iter()
+            .filter(|p| p.alarm.event == AlarmEvent::Start)
+            .map(|p| (p.start, p.posted))
+            .min();
+        let (start, posted) = first_start.unwrap_or_else(|| panic!("{a} -> {b}: no alarm"));
+        assert!(
+            (cut..cut + SECOND).contains(&start),
+            "{a} -> {b}: {:?}",
+            o.alarms
+        );
+        assert!(posted < cut + 3 * SECOND / 2, "{a} -> {b}: {:?}", o.alarms);
     }
 }
 

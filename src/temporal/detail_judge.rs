@@ -1,14 +1,11 @@
 //! The `detail` reason: a frame's `detail` over its reference (the stream's detail baseline,
 //! or a new scene's own level), smoothed, against `1 - detail-drop`.
 //!
-//! The rules of `drop` ([`super::drop_judge`]) on `detail` instead of sharpness, with two
-//! differences. The baseline forgets with a half-life of [`HALF_LIFE`] (3 s), as the detail a
-//! pan shows drifts with its content (40% over 3 s on real photos). After a scene cut (or a
-//! stretch without a figure that outlasted the window) a scene whose smoothed detail settles
-//! below the limit is new content whatever its effective share, and stands in for the
-//! baseline until the next scene: how much texture a scene has says nothing of its
-//! resolution. The baseline learns every frame with a figure except while a detail episode is
-//! open or pending; it is not saved with `baseline-location`.
+//! The rules of `drop` ([`super::drop_judge`], [`super::scene_reference`]) on `detail` instead
+//! of sharpness, with one difference: the baseline forgets with a half-life of [`HALF_LIFE`]
+//! (3 s), as the detail a pan shows drifts with its content (40% over 3 s on real photos).
+//! The baseline learns every frame with a figure except while a detail episode is open or
+//! pending; it is not saved with `baseline-location`.
 
 use super::alarm::AlarmReason;
 use super::baseline::Baseline;
@@ -86,7 +83,6 @@ impl DetailJudge {
                     } else {
                         0.0
                     },
-                    baseline_share: None,
                     window: settings.window,
                     settle: settings.min_duration.max(settings.window),
                     active,
@@ -95,7 +91,6 @@ impl DetailJudge {
                 let scene_frame = SceneFrame {
                     clock: frame.at.clock,
                     sharpness: smoothed,
-                    share: None,
                 };
                 let reference = self.scene.reference(scene_frame, &limits);
                 if self.scene.is_scene_level() != was_scene_level {

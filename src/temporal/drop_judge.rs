@@ -27,12 +27,8 @@ pub struct DropFrame {
     pub sharpness: Option<f64>,
     /// The smoothed sharpness of the current scene (the `threshold` reason's median).
     pub smoothed_sharpness: f64,
-    /// The smoothed effective share of the current scene, once a frame of it had one.
-    pub scene_share: Option<f64>,
     /// The frame's effective width and height, learned with the baseline.
     pub effective: (Option<u32>, Option<u32>),
-    /// The analysed size the shares are of.
-    pub size: (u32, u32),
 }
 
 /// The baseline, the scene reference and the drop episodes of one stream.
@@ -78,7 +74,6 @@ impl DropJudge {
             let scene_frame = SceneFrame {
                 clock: frame.at.clock,
                 sharpness: frame.smoothed_sharpness,
-                share: frame.scene_share,
             };
             // With the alarm's own limit, a scene settling at it would alarm on every dip.
             let softer_below = if limit > 0.0 {
@@ -89,7 +84,6 @@ impl DropJudge {
             let limits = SceneLimits {
                 baseline: self.level,
                 softer_below,
-                baseline_share: self.baseline_share(frame.size),
                 window: settings.window,
                 settle: settings.min_duration.max(settings.window),
                 active,
@@ -155,17 +149,6 @@ impl DropJudge {
         let tr = self.ratio.flush(at);
         self.scene.clear();
         tr
-    }
-
-    /// Effective share (worse axis) of the frames the baseline learned, or of a loaded
-    /// baseline, against `size`.
-    fn baseline_share(&self, (width, height): (u32, u32)) -> Option<f64> {
-        let (w, h) = self
-            .learned_width
-            .get()
-            .zip(self.learned_height.get())
-            .or(self.loaded_size)?;
-        (width > 0 && height > 0).then(|| (w as f64 / width as f64).min(h as f64 / height as f64))
     }
 
     /// Replaces the baseline with a saved one. It is established at once when it learned

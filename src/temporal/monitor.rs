@@ -64,8 +64,6 @@ pub struct Monitor {
     resolution: ReasonState,
     drop: DropJudge,
     detail: DetailJudge,
-    /// Smoothed effective share of the current scene, once a frame of it had one.
-    scene_share: Option<f64>,
     cuts: SceneCuts,
     report: ReportAccumulator,
     summary: SummaryAccumulator,
@@ -160,7 +158,6 @@ impl Monitor {
             self.resolution.hold(at.clock.saturating_add(CUT_SETTLE));
             self.drop.cut(at.clock);
             self.detail.cut(at.clock);
-            self.scene_share = None;
         }
         self.summary.add_frame(figures);
         self.report.add(at, end, figures);
@@ -172,18 +169,13 @@ impl Monitor {
         let limit = settings.limit(AlarmReason::Resolution);
         let tr = self.resolution.judge(share, limit, at, end, settings);
         self.emit(tr, AlarmReason::Resolution, settings, out);
-        if share.is_some() {
-            self.scene_share = Some(self.resolution.smoothed);
-        }
         let drop_frame = DropFrame {
             at,
             end,
             duration: frame.duration.unwrap_or(0),
             sharpness,
             smoothed_sharpness: self.sharpness.smoothed,
-            scene_share: self.scene_share,
             effective: (figures.effective_width, figures.effective_height),
-            size: frame.size,
         };
         let (tr, relative_drop) = self.drop.judge(&drop_frame, settings);
         self.emit(tr, AlarmReason::Drop, settings, out);
@@ -257,7 +249,6 @@ impl Monitor {
         let tr = self.detail.flush(self.next);
         self.emit(tr, AlarmReason::Detail, settings, out);
         self.cuts.clear();
-        self.scene_share = None;
     }
 
     /// Replaces the baseline with a saved one ([`DropJudge::load_baseline`]).
@@ -878,14 +869,25 @@ mod tests {
     }
 
     #[test]
-    fn a_cut_to_softer_content_of_the_same_resolution_is_no_drop() {
+    fn a_cut_to_softer_content_is_no_drop_whatever_its_effective_size() {
         assert!(cut_to(0.4, 1.0).is_empty());
-        // The same fall with the effective width halved is a degradation, from the cut.
-        let a = cut_to(0.4, 0.5);
+        assert!(cut_to(0.4, 0.5).is_empty());
+    }
+
+    #[test]
+    fn a_fall_while_a_new_scene_settles_is_a_drop_from_its_first_frames() {
+        // The new scene reads 0.5 for 3 frames, then 0.25: its smoothed level falls within
+        // the 0.4 s it settles.
+        let a = run_scenes((0..200).map(|i| match i {
+            0..75 => (0.8, 1.0, false),
+            75..78 => (0.5, 1.0, true),
+            _ => (0.25, 1.0, true),
+        }));
         assert_eq!(a.len(), 2, "{a:?}");
         assert_eq!(a[0].reason, AlarmReason::Drop);
-        assert_eq!(a[0].times.pts.unwrap(), 75 * FRAME);
-        assert!((a[0].baseline.unwrap() - 0.8).abs() < 0.002, "{a:?}");
+        let start = a[0].times.pts.unwrap();
+        assert!((78 * FRAME..85 * FRAME).contains(&start), "{a:?}");
+        assert!((a[0].baseline.unwrap() - 0.5).abs() < 0.002, "{a:?}");
     }
 
     #[test]
