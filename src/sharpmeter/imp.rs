@@ -565,7 +565,7 @@ impl ObjectImpl for SharpMeter {
                     .build(),
                 glib::ParamSpecDouble::builder("detail-drop")
                     .nick("Detail drop")
-                    .blurb("Alarm (reason detail) when the smoothed detail stays more than this fraction below the stream's own detail of the last seconds (or, after a cut to content with less detail, below the highest level of that scene's first min-duration); 0 disables the alarm")
+                    .blurb("Alarm (reason detail) when the smoothed detail stays more than this fraction below the stream's own detail of the last seconds (or, after a cut to content with less detail, below that scene's own level); 0 disables the alarm")
                     .minimum(0.0)
                     .maximum(1.0)
                     .default_value(DEFAULT_DETAIL_DROP)

@@ -86,6 +86,7 @@ impl DetailJudge {
                     window: settings.window,
                     settle: settings.min_duration.max(settings.window),
                     active,
+                    keep_highest: false,
                 };
                 let was_scene_level = self.scene.is_scene_level();
                 let scene_frame = SceneFrame {

@@ -87,6 +87,7 @@ impl DropJudge {
                 window: settings.window,
                 settle: settings.min_duration.max(settings.window),
                 active,
+                keep_highest: true,
             };
             let was_scene_level = self.scene.is_scene_level();
             let reference = self.scene.reference(scene_frame, &limits);

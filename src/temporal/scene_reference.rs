@@ -8,7 +8,11 @@
 //! hysteresis (a scene at the limit itself would otherwise alarm whenever it dips). That
 //! highest level then stands in for the baseline until the next scene: encoders code the
 //! first frames after a cut softly, and a degradation that begins a few frames after the cut
-//! is judged against the scene's first frames instead of becoming its level.
+//! is judged against the scene's first frames instead of becoming its level. With
+//! `keep_highest` off (`detail`) the level is the scene's smoothed level at the end of
+//! settling: x264 codes the frames just after a cut with more fine texture than the ones that
+//! follow (grass to rocket in the corpus: `detail` 0.29 on the first frame, 0.22 half a
+//! second later), so the highest level would alarm on such cuts.
 //!
 //! A new scene's effective share is not compared with the baseline's: untouched photos read
 //! 0.28–0.66 of their size where others read 1.0, so on the calibration set that rule
@@ -38,6 +42,9 @@ pub struct SceneLimits {
     pub settle: u64,
     /// Whether a drop episode is open.
     pub active: bool,
+    /// Whether the scene's level is the highest it showed while settling (`drop`), or its
+    /// level at the end of settling (`detail`).
+    pub keep_highest: bool,
 }
 
 /// Scene-aware reference level for the drop alarm.
@@ -45,7 +52,7 @@ pub struct SceneLimits {
 pub struct SceneReference {
     /// Start of the current scene while it is settling.
     fresh_since: Option<u64>,
-    /// Highest smoothed sharpness of the settling scene.
+    /// Highest (or, without `keep_highest`, latest) smoothed level of the settling scene.
     best_sharpness: Option<f64>,
     /// The scene's own level, when it stands in for the baseline.
     level: Option<f64>,
@@ -87,6 +94,7 @@ impl SceneReference {
             window,
             settle,
             active,
+            keep_highest,
         } = *limits;
         if let Some(since) = self.invalid_since.take()
             && frame.clock.saturating_sub(since) >= window
@@ -99,12 +107,13 @@ impl SceneReference {
             if frame.clock.saturating_sub(since) >= settle || active {
                 self.fresh_since = None;
             } else {
-                let best = self
-                    .best_sharpness
-                    .map_or(frame.sharpness, |b| b.max(frame.sharpness));
-                self.best_sharpness = Some(best);
-                let softer = softer_below > 0.0 && best < softer_below * baseline;
-                self.level = (softer && best > 0.0).then_some(best);
+                let level = match self.best_sharpness {
+                    Some(b) if keep_highest => b.max(frame.sharpness),
+                    _ => frame.sharpness,
+                };
+                self.best_sharpness = Some(level);
+                let softer = softer_below > 0.0 && level < softer_below * baseline;
+                self.level = (softer && level > 0.0).then_some(level);
             }
         }
         Some(self.level.unwrap_or(baseline))
@@ -139,6 +148,7 @@ mod tests {
             window: WINDOW,
             settle: SETTLE,
             active,
+            keep_highest: true,
         }
     }
 
@@ -192,6 +202,19 @@ mod tests {
         assert_eq!(judge(&mut r, frame(2000, 0.75), false), 0.8);
         assert_eq!(judge(&mut r, frame(2300, 0.3), false), 0.8);
         assert!(!r.is_scene_level());
+    }
+
+    #[test]
+    fn without_keep_highest_the_level_at_the_end_of_settling_is_kept() {
+        let mut r = SceneReference::default();
+        let latest = SceneLimits {
+            keep_highest: false,
+            ..limits(false)
+        };
+        r.cut(0, false);
+        assert_eq!(r.reference(frame(0, 0.45), &latest), Some(0.45));
+        assert_eq!(r.reference(frame(600, 0.3), &latest), Some(0.3));
+        assert_eq!(r.reference(frame(1100, 0.2), &latest), Some(0.3));
     }
 
     #[test]
