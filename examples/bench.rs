@@ -31,12 +31,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use gstsharpmeter::analysis::figures::detail::{DetailScratch, detail};
 use gstsharpmeter::analysis::figures::effective_resolution::effective_share;
 use gstsharpmeter::analysis::figures::upscale::{UpscaleScratch, detect};
 use gstsharpmeter::analysis::kernels::band_energy::{self, BandScratch, BlockEnergies};
 use gstsharpmeter::analysis::kernels::derivatives::{DerivativeScratch, derivatives};
 use gstsharpmeter::analysis::kernels::diagonal_energy;
 use gstsharpmeter::analysis::kernels::line_spectrum::{Axis, SpectrumScratch, line_spectrum};
+use gstsharpmeter::analysis::kernels::local_contrast::{
+    LocalContrast, LocalContrastScratch, local_contrast,
+};
 use gstsharpmeter::analysis::kernels::thumbnail::{CELLS, ThumbnailScratch, thumbnail};
 use gstsharpmeter::analysis::{FrameMeter, LumaPlane, MeterSettings, Metrics};
 
@@ -201,6 +205,14 @@ fn core_table(w: usize, h: usize) {
         thumbnail(&plane, &mut thumbnail_scratch, &mut cells);
     });
     row("part: scene-cut thumbnail (in always)", t);
+    let (mut contrast_scratch, mut contrast) =
+        (LocalContrastScratch::default(), LocalContrast::default());
+    let mut detail_scratch = DetailScratch::default();
+    let t = time_ms(runs, || {
+        local_contrast(&plane, &mut contrast_scratch, &mut contrast);
+        std::hint::black_box(detail(&contrast, &mut detail_scratch));
+    });
+    row("part: local contrast and detail (in default)", t);
     let mut spectrum = SpectrumScratch::default();
     let mut upscale = UpscaleScratch::default();
     // The photo has no upscale, so every search runs to the end: the worst case.
