@@ -12,7 +12,7 @@ CORPUS ?= ../shared/corpus
 unexport GST_PLUGIN_PATH
 export GST_REGISTRY := $(CURDIR)/target/gst-registry.bin
 
-.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check calibration-check detail-check research-venv inspect install uninstall clean
+.PHONY: setup build demo test bench memcheck corpus-check heldout-check alarm-check calibration-check detail-check cut-check research-venv inspect install uninstall clean
 
 setup:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -117,6 +117,15 @@ detail-check: build research-venv
 	$(HELDOUT_VENV)/bin/python tools/calibration_set.py $(CALIBRATION)
 	cargo build --release --example detail_check
 	$(HELDOUT_VENV)/bin/python tools/detail_check.py $(CALIBRATION) target/release/examples/detail_check
+
+# A 2x down-up that begins 0 to 0.47 s after a cut between two calibration photos: the clips
+# alarmed within 1.83 s of the cut, and the calibration set's cut-only clips as controls
+# (tools/cut_check.py; builds the set first when missing, then about 5 minutes). Not part of
+# `make test`.
+cut-check: build research-venv
+	$(HELDOUT_VENV)/bin/python tools/calibration_set.py $(CALIBRATION)
+	cargo build --release --workspace --lib --bins
+	$(HELDOUT_VENV)/bin/python tools/cut_check.py $(CALIBRATION) target/release/sharpmeter
 
 # Installs the release plugin into GStreamer's system plugin directory (pkg-config
 # pluginsdir) and the `sharpmeter` command into BINDIR, under DESTDIR when given; uninstall

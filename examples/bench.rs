@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use gstsharpmeter::analysis::figures::detail::{DetailScratch, detail};
+use gstsharpmeter::analysis::figures::detail::{DetailScratch, SEGMENT as DETAIL_SEGMENT, detail};
 use gstsharpmeter::analysis::figures::effective_resolution::effective_share;
 use gstsharpmeter::analysis::figures::upscale::{UpscaleScratch, detect};
 use gstsharpmeter::analysis::kernels::band_energy::{self, BandScratch, BlockEnergies};
@@ -209,7 +209,7 @@ fn core_table(w: usize, h: usize) {
         (LocalContrastScratch::default(), LocalContrast::default());
     let mut detail_scratch = DetailScratch::default();
     let t = time_ms(runs, || {
-        local_contrast(&plane, &mut contrast_scratch, &mut contrast);
+        local_contrast(&plane, DETAIL_SEGMENT, &mut contrast_scratch, &mut contrast);
         std::hint::black_box(detail(&contrast, &mut detail_scratch));
     });
     row("part: local contrast and detail (in default)", t);

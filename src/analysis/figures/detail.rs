@@ -5,7 +5,8 @@
 //! not against a fixed level: its level depends on the content.
 //!
 //! The sampled row pairs of [`local_contrast`](crate::analysis::kernels::local_contrast) are
-//! cut into segments of 64 columns; a segment's structure is its mean local sigma. The
+//! cut into segments of 64 columns, of which the analyzer computes every other one (a
+//! checkerboard); a segment's structure is its mean local sigma. The
 //! quarter of segments with the most structure are pooled, so sky, fog and out-of-focus
 //! background do not decide the figure. The normalising constant is a fifth of their mean
 //! structure, which makes the figure independent of contrast.
@@ -60,7 +61,7 @@ fn detail_body(contrast: &LocalContrast, scratch: &mut DetailScratch) -> Option<
     for r in (0..contrast.rows).step_by(2) {
         let (_, upper) = contrast.row(r);
         let (_, lower) = contrast.row(r + 1);
-        for s in 0..per_row {
+        for s in (0..per_row).filter(|&s| contrast.is_computed(r / 2, s)) {
             let span = s * SEGMENT..(s + 1) * SEGMENT;
             let sum = lane_sum(&upper[span.clone()], &lower[span], |a, b| a + b);
             segments.push((
@@ -108,7 +109,12 @@ mod tests {
     fn figure(data: &[u8], w: usize, h: usize) -> Option<f64> {
         let plane = LumaPlane::new_u8(data, w, h, w).unwrap();
         let mut contrast = LocalContrast::default();
-        local_contrast(&plane, &mut LocalContrastScratch::default(), &mut contrast);
+        local_contrast(
+            &plane,
+            SEGMENT,
+            &mut LocalContrastScratch::default(),
+            &mut contrast,
+        );
         detail(&contrast, &mut DetailScratch::default())
     }
 
@@ -149,7 +155,12 @@ mod tests {
         let data = texture(w, h, 30.0);
         let plane = LumaPlane::new_u8(&data, w, h, w).unwrap();
         let mut contrast = LocalContrast::default();
-        local_contrast(&plane, &mut LocalContrastScratch::default(), &mut contrast);
+        local_contrast(
+            &plane,
+            SEGMENT,
+            &mut LocalContrastScratch::default(),
+            &mut contrast,
+        );
         let a = detail(&contrast, &mut DetailScratch::default());
         let b = detail_body(&contrast, &mut DetailScratch::default());
         assert!(a.is_some());

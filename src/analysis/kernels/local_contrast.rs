@@ -53,11 +53,14 @@ pub fn pair_rows(height: usize) -> impl Iterator<Item = usize> {
 }
 
 /// Deviation from the local mean and local standard deviation of each sample of the sampled
-/// row pairs, 8-bit units: row `2 * p + i` is row `i` of pair `p`, `width` samples each.
+/// row pairs, 8-bit units: row `2 * p + i` is row `i` of pair `p`, `width` samples each. With
+/// a `span`, only the spans of [`LocalContrast::is_computed`] hold values.
 #[derive(Debug, Default, Clone)]
 pub struct LocalContrast {
     pub width: usize,
     pub rows: usize,
+    /// Columns of a span; 0: whole rows.
+    pub span: usize,
     pub deviation: Vec<f32>,
     pub sigma: Vec<f32>,
 }
@@ -68,6 +71,16 @@ impl LocalContrast {
         let span = r * self.width..(r + 1) * self.width;
         (&self.deviation[span.clone()], &self.sigma[span])
     }
+
+    /// Whether span `s` (columns `s * span..(s + 1) * span`) of pair `p` was computed: every
+    /// other span, the even ones on even pairs and the odd ones on odd pairs.
+    pub fn is_computed(&self, p: usize, s: usize) -> bool {
+        is_computed(self.span, p, s)
+    }
+}
+
+fn is_computed(span: usize, p: usize, s: usize) -> bool {
+    span == 0 || (p + s).is_multiple_of(2)
 }
 
 /// Reused memory of [`local_contrast`].
@@ -82,22 +95,25 @@ pub struct LocalContrastScratch {
 }
 
 with_avx2!(
-    /// Local deviation and sigma at the row pairs of [`pair_rows`]; no rows for planes under
-    /// 8 rows.
-    pub fn local_contrast(plane: &LumaPlane, scratch: &mut LocalContrastScratch, out: &mut LocalContrast)
+    /// Local deviation and sigma at the row pairs of [`pair_rows`], in whole rows (`span`
+    /// 0) or in every other span of `span` columns, alternating between pairs (a checkerboard;
+    /// [`LocalContrast::is_computed`]); no rows for planes under 8 rows.
+    pub fn local_contrast(plane: &LumaPlane, span: usize, scratch: &mut LocalContrastScratch, out: &mut LocalContrast)
         => local_contrast_body
 );
 
 #[inline(always)]
 fn local_contrast_body(
     plane: &LumaPlane,
+    span: usize,
     scratch: &mut LocalContrastScratch,
     out: &mut LocalContrast,
 ) {
     let w = plane.width();
     out.width = w;
     out.rows = 0;
-    // Every sample is written below; resizing to the previous frame's length writes nothing.
+    out.span = span;
+    // Written in place; resizing to the previous frame's length writes nothing.
     let samples = pair_rows(plane.height()).count() * 2 * w;
     out.deviation.resize(samples, 0.0);
     out.sigma.resize(samples, 0.0);
@@ -105,7 +121,11 @@ fn local_contrast_body(
     scratch.input.resize(WINDOW_ROWS * w, 0.0);
     scratch.mean.resize(padded, 0.0);
     scratch.square.resize(padded, 0.0);
-    for first in pair_rows(plane.height()) {
+    let (width, count) = match span {
+        0 => (w, 1),
+        _ => (span, w.div_ceil(span)),
+    };
+    for (p, first) in pair_rows(plane.height()).enumerate() {
         for (i, row) in scratch.input.chunks_exact_mut(w).enumerate() {
             plane.row_f32(first - RADIUS + i, row);
             for v in row.iter_mut() {
@@ -113,21 +133,22 @@ fn local_contrast_body(
             }
         }
         for i in 0..2 {
-            column_filter(
-                &scratch.input[i * w..],
-                w,
-                &mut scratch.mean,
-                &mut scratch.square,
-            );
             let start = out.rows * w;
+            let rows = &scratch.input[i * w..];
             let centre = &scratch.input[(i + RADIUS) * w..(i + RADIUS + 1) * w];
-            row_filter(
-                centre,
-                &scratch.mean,
-                &scratch.square,
-                &mut out.deviation[start..start + w],
-                &mut out.sigma[start..start + w],
-            );
+            for s in (0..count).filter(|&s| is_computed(span, p, s)) {
+                let (a, b) = (s * width, ((s + 1) * width).min(w));
+                // Column sums over the span and the window's reach on each side.
+                let (c0, c1) = (a.saturating_sub(RADIUS), (b + RADIUS).min(w));
+                column_filter(rows, w, c0..c1, &mut scratch.mean, &mut scratch.square);
+                row_filter(
+                    &centre[a..b],
+                    &scratch.mean[a..b + 2 * RADIUS],
+                    &scratch.square[a..b + 2 * RADIUS],
+                    &mut out.deviation[start + a..start + b],
+                    &mut out.sigma[start + a..start + b],
+                );
+            }
             out.rows += 1;
         }
     }
@@ -137,16 +158,23 @@ fn local_contrast_body(
 /// whether or not a column is in a whole group of lanes.
 const LANES: usize = 8;
 
-/// Weighted sums down the window's seven rows of `rows` (row stride `w`) into the middle of
-/// `mean` and `square`, then reflect-101 padding at both ends.
+/// Weighted sums down the window's seven rows of `rows` (row stride `w`) for the columns
+/// `columns` into the middle of `mean` and `square` (offset by [`RADIUS`]), then reflect-101
+/// padding at the ends of the row that `columns` reaches.
 #[inline(always)]
-fn column_filter(rows: &[f32], w: usize, mean: &mut [f32], square: &mut [f32]) {
+fn column_filter(
+    rows: &[f32],
+    w: usize,
+    columns: std::ops::Range<usize>,
+    mean: &mut [f32],
+    square: &mut [f32],
+) {
     let (m, q) = (
         &mut mean[RADIUS..RADIUS + w],
         &mut square[RADIUS..RADIUS + w],
     );
-    let whole = w / LANES * LANES;
-    for x0 in (0..whole).step_by(LANES) {
+    let whole = columns.start + (columns.len() / LANES) * LANES;
+    for x0 in (columns.start..whole).step_by(LANES) {
         let (mut sm, mut sq) = ([0.0f32; LANES], [0.0f32; LANES]);
         for (k, &weight) in WEIGHTS.iter().enumerate() {
             let v = &rows[k * w + x0..k * w + x0 + LANES];
@@ -158,7 +186,7 @@ fn column_filter(rows: &[f32], w: usize, mean: &mut [f32], square: &mut [f32]) {
         m[x0..x0 + LANES].copy_from_slice(&sm);
         q[x0..x0 + LANES].copy_from_slice(&sq);
     }
-    for x in whole..w {
+    for x in whole..columns.end {
         let (mut sm, mut sq) = (0.0f32, 0.0f32);
         for (k, &weight) in WEIGHTS.iter().enumerate() {
             let v = rows[k * w + x];
@@ -170,8 +198,12 @@ fn column_filter(rows: &[f32], w: usize, mean: &mut [f32], square: &mut [f32]) {
     }
     for line in [mean, square] {
         for j in 1..=RADIUS {
-            line[RADIUS - j] = line[RADIUS + reflect101(-(j as isize), w)];
-            line[RADIUS + w - 1 + j] = line[RADIUS + reflect101((w - 1 + j) as isize, w)];
+            if columns.start == 0 {
+                line[RADIUS - j] = line[RADIUS + reflect101(-(j as isize), w)];
+            }
+            if columns.end == w {
+                line[RADIUS + w - 1 + j] = line[RADIUS + reflect101((w - 1 + j) as isize, w)];
+            }
         }
     }
 }
@@ -275,9 +307,9 @@ mod tests {
             for plane in [narrow, wide] {
                 let (mut scratch, mut out) =
                     (LocalContrastScratch::default(), LocalContrast::default());
-                local_contrast(plane, &mut scratch, &mut out);
+                local_contrast(plane, 0, &mut scratch, &mut out);
                 let mut base = LocalContrast::default();
-                local_contrast_body(plane, &mut LocalContrastScratch::default(), &mut base);
+                local_contrast_body(plane, 0, &mut LocalContrastScratch::default(), &mut base);
                 assert_eq!(out.deviation, base.deviation);
                 assert_eq!(out.sigma, base.sigma);
                 let firsts: Vec<usize> = pair_rows(29).collect();
@@ -301,11 +333,42 @@ mod tests {
     }
 
     #[test]
+    fn spans_in_a_checkerboard_match_whole_rows() {
+        with_8_and_16_bit(150, 40, |narrow, wide| {
+            for plane in [narrow, wide] {
+                let (mut scratch, mut whole, mut spans) = (
+                    LocalContrastScratch::default(),
+                    LocalContrast::default(),
+                    LocalContrast::default(),
+                );
+                local_contrast(plane, 0, &mut scratch, &mut whole);
+                local_contrast(plane, 64, &mut scratch, &mut spans);
+                assert_eq!(spans.rows, whole.rows);
+                let mut computed = 0;
+                for r in 0..whole.rows {
+                    for s in 0..3 {
+                        if !spans.is_computed(r / 2, s) {
+                            continue;
+                        }
+                        computed += 1;
+                        let cols = s * 64..((s + 1) * 64).min(150);
+                        let (a, b) = (whole.row(r), spans.row(r));
+                        assert_eq!(a.0[cols.clone()], b.0[cols.clone()], "row {r} span {s}");
+                        assert_eq!(a.1[cols.clone()], b.1[cols], "row {r} span {s}");
+                    }
+                }
+                // Even pairs compute spans 0 and 2, odd pairs span 1.
+                assert_eq!(computed, whole.rows / 2 * 3);
+            }
+        });
+    }
+
+    #[test]
     fn a_flat_plane_has_no_contrast() {
         let data = vec![200u8; 64 * 16];
         let plane = LumaPlane::new_u8(&data, 64, 16, 64).unwrap();
         let mut out = LocalContrast::default();
-        local_contrast(&plane, &mut LocalContrastScratch::default(), &mut out);
+        local_contrast(&plane, 0, &mut LocalContrastScratch::default(), &mut out);
         assert!(out.rows > 0);
         assert!(out.deviation.iter().all(|&d| d.abs() < 1e-4));
         assert!(out.sigma.iter().all(|&s| s < 1e-2));

@@ -4,7 +4,7 @@
 use super::frame_figures::{FrameFigures, Metrics};
 use super::worker::Worker;
 use crate::analysis::figures::blur_effect::{BlurEffectScratch, H_SIZE, blur_effect};
-use crate::analysis::figures::detail::{DetailScratch, detail};
+use crate::analysis::figures::detail::{DetailScratch, SEGMENT as DETAIL_SEGMENT, detail};
 use crate::analysis::figures::edge_width::{EdgeWidthScratch, edge_width};
 use crate::analysis::figures::effective_resolution::effective_share;
 use crate::analysis::figures::sharpness::{
@@ -274,7 +274,7 @@ fn frame_detail(
     if !metrics.detail {
         return None;
     }
-    local_contrast(plane, scratch, contrast);
+    local_contrast(plane, DETAIL_SEGMENT, scratch, contrast);
     detail(contrast, detail_scratch)
 }
 
