@@ -12,7 +12,7 @@ use super::baseline::Baseline;
 use super::episode::{Point, Transition};
 use super::median::RollingMedian;
 use super::reason::ReasonState;
-use super::scene_reference::{SceneFrame, SceneLimits, SceneReference};
+use super::scene_reference::{SceneLimits, SceneReference};
 use super::settings::MonitorSettings;
 
 /// `detail` is learned by the baseline divided by this, so that its range (about 0..1.5)
@@ -73,37 +73,15 @@ impl DetailJudge {
             .map(|b| b * SCALE);
         let limit = settings.limit(AlarmReason::Detail);
         let active = self.ratio.alarm.is_active();
-        self.reference = match frame.detail {
-            Some(d) => {
-                let smoothed = self.smoothed.push(frame.at.clock, d, settings.window);
-                let limits = SceneLimits {
-                    baseline: level,
-                    softer_below: if limit > 0.0 {
-                        settings.recovery(limit)
-                    } else {
-                        0.0
-                    },
-                    window: settings.window,
-                    settle: settings.min_duration.max(settings.window),
-                    active,
-                    keep_highest: false,
-                };
-                let was_scene_level = self.scene.is_scene_level();
-                let scene_frame = SceneFrame {
-                    clock: frame.at.clock,
-                    sharpness: smoothed,
-                };
-                let reference = self.scene.reference(scene_frame, &limits);
-                if self.scene.is_scene_level() != was_scene_level {
-                    self.ratio.clear();
-                }
-                reference
-            }
-            None => {
-                self.scene.invalid(frame.at.clock);
-                None
-            }
-        };
+        let limits = SceneLimits::new(level, limit, settings, active, false);
+        let smoothed = frame
+            .detail
+            .map(|d| self.smoothed.push(frame.at.clock, d, settings.window));
+        let (reference, changed) = self.scene.judge(frame.at.clock, smoothed, &limits);
+        if changed {
+            self.ratio.clear();
+        }
+        self.reference = reference;
         let ratio = frame.detail.zip(self.reference).map(|(d, r)| d / r);
         let tr = self
             .ratio

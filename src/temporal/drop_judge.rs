@@ -10,7 +10,7 @@ use super::baseline::Baseline;
 use super::count_median::CountMedian;
 use super::episode::{Point, Transition};
 use super::reason::ReasonState;
-use super::scene_reference::{SceneFrame, SceneLimits, SceneReference};
+use super::scene_reference::{SceneLimits, SceneReference};
 use super::settings::MonitorSettings;
 use crate::baseline_file::{QUANTILES, SavedBaseline};
 
@@ -70,36 +70,13 @@ impl DropJudge {
             .filter(|&b| b > 0.0);
         let limit = settings.limit(AlarmReason::Drop);
         let active = self.ratio.alarm.is_active();
-        self.reference = if frame.sharpness.is_some() {
-            let scene_frame = SceneFrame {
-                clock: frame.at.clock,
-                sharpness: frame.smoothed_sharpness,
-            };
-            // With the alarm's own limit, a scene settling at it would alarm on every dip.
-            let softer_below = if limit > 0.0 {
-                settings.recovery(limit)
-            } else {
-                0.0
-            };
-            let limits = SceneLimits {
-                baseline: self.level,
-                softer_below,
-                window: settings.window,
-                settle: settings.min_duration.max(settings.window),
-                active,
-                keep_highest: true,
-            };
-            let was_scene_level = self.scene.is_scene_level();
-            let reference = self.scene.reference(scene_frame, &limits);
-            // Ratios against the other reference no longer apply.
-            if self.scene.is_scene_level() != was_scene_level {
-                self.ratio.clear();
-            }
-            reference
-        } else {
-            self.scene.invalid(frame.at.clock);
-            None
-        };
+        let limits = SceneLimits::new(self.level, limit, settings, active, true);
+        let smoothed = frame.sharpness.map(|_| frame.smoothed_sharpness);
+        let (reference, changed) = self.scene.judge(frame.at.clock, smoothed, &limits);
+        if changed {
+            self.ratio.clear();
+        }
+        self.reference = reference;
         let ratio = frame.sharpness.zip(self.reference).map(|(s, b)| s / b);
         let tr = self
             .ratio

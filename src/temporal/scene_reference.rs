@@ -19,6 +19,8 @@
 //! alarmed on 7 of 69 cuts between good photos (and caught a 2x down-up that starts exactly
 //! at the cut).
 
+use super::settings::MonitorSettings;
+
 /// What the reference needs to know of one valid frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SceneFrame {
@@ -45,6 +47,32 @@ pub struct SceneLimits {
     /// Whether the scene's level is the highest it showed while settling (`drop`), or its
     /// level at the end of settling (`detail`).
     pub keep_highest: bool,
+}
+
+impl SceneLimits {
+    /// The limits of a reason judged below `limit` with `settings`: a scene settling at the
+    /// alarm's own limit would alarm on every dip, so softer content is below its recovery;
+    /// a scene settles for `min-duration`, at least the window.
+    pub fn new(
+        baseline: Option<f64>,
+        limit: f64,
+        settings: &MonitorSettings,
+        active: bool,
+        keep_highest: bool,
+    ) -> Self {
+        SceneLimits {
+            baseline,
+            softer_below: if limit > 0.0 {
+                settings.recovery(limit)
+            } else {
+                0.0
+            },
+            window: settings.window,
+            settle: settings.min_duration.max(settings.window),
+            active,
+            keep_highest,
+        }
+    }
 }
 
 /// Scene-aware reference level for the drop alarm.
@@ -117,6 +145,24 @@ impl SceneReference {
             }
         }
         Some(self.level.unwrap_or(baseline))
+    }
+
+    /// The reference of a frame at `clock` whose smoothed level is `smoothed` (None: an
+    /// invalid frame, which has none), and whether the kind of reference (baseline or scene
+    /// level) changed with it: ratios against the other kind no longer apply.
+    pub fn judge(
+        &mut self,
+        clock: u64,
+        smoothed: Option<f64>,
+        limits: &SceneLimits,
+    ) -> (Option<f64>, bool) {
+        let Some(sharpness) = smoothed else {
+            self.invalid(clock);
+            return (None, false);
+        };
+        let was_scene_level = self.is_scene_level();
+        let reference = self.reference(SceneFrame { clock, sharpness }, limits);
+        (reference, self.is_scene_level() != was_scene_level)
     }
 
     /// Whether the current scene's own level stands in for the baseline.
