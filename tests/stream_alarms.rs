@@ -212,8 +212,8 @@ fn a_switch_to_painted_over_detail_raises_one_detail_episode() {
         ("gray_coins__blur__0.png", "gray_coins__tv__0.08.png"),
     ] {
         let o = switching(photo(sharp), photo(painted));
-        // More than `detail-drop` (0.25) down.
-        assert_one_at_the_switch(&o, AlarmReason::Detail, 0.25, painted);
+        // More than `detail-drop` (0.22) down.
+        assert_one_at_the_switch(&o, AlarmReason::Detail, 0.22, painted);
     }
 }
 

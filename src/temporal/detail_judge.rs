@@ -3,7 +3,7 @@
 //!
 //! The rules of `drop` ([`super::drop_judge`], [`super::scene_reference`]) on `detail` instead
 //! of sharpness, with one difference: the baseline forgets with a half-life of [`HALF_LIFE`]
-//! (3 s), as the detail a pan shows drifts with its content (40% over 3 s on real photos).
+//! (1.5 s), as the detail a pan shows drifts with its content (40% over 3 s on real photos).
 //! The baseline learns every frame with a figure except while a detail episode is open or
 //! pending; it is not saved with `baseline-location`.
 
@@ -18,10 +18,11 @@ use super::settings::MonitorSettings;
 /// `detail` is learned by the baseline divided by this, so that its range (about 0..1.5)
 /// fits the baseline's 0..1.
 const SCALE: f64 = 2.0;
-/// ns after which a learned frame weighs half as much in the detail baseline. On 54 photos'
-/// clips of the calibration set, replayed, 3 s to 10 s left every pan, zoom, fade and cut
-/// silent (10 minutes, as `drop`'s: 3 pans and 2 fades alarm) and caught as many switches.
-pub const HALF_LIFE: u64 = 3_000_000_000;
+/// ns after which a learned frame weighs half as much in the detail baseline. On the
+/// calibration set's clips, 1.5 s leaves every pan, zoom, fade and cut silent at a
+/// `detail-drop` of 0.22, where 3 s let 9 of 269 alarm at 0.2; 10 minutes (as `drop`'s)
+/// alarmed on 3 pans and 2 fades at 0.25.
+pub const HALF_LIFE: u64 = 1_500_000_000;
 
 /// What the detail judge needs of one analysed frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
